@@ -1,0 +1,108 @@
+"""Input checks shared by every xentlib function.
+
+Each helper turns ``array_like`` input into a NumPy array or raises an error whose message names
+the argument, says what it got and what it needs, in the way NumPy and PyTorch phrase theirs.
+"""
+
+import numpy as np
+
+
+def as_float_array(x, name):
+    """Return ``x`` as a floating-point array, keeping float32 and float64.
+
+    Integers and booleans become float64; float16 becomes float32 (the frameworks also compute
+    these losses in float32 when given half precision).
+    """
+    if isinstance(x, (str, bytes)):
+        raise TypeError(f"{name} must be a real-valued array, got {type(x).__name__}")
+    try:
+        arr = np.asarray(x)
+    except ValueError as err:  # ragged nested lists
+        raise ValueError(f"{name} must be a rectangular array: {err}") from None
+    kind = arr.dtype.kind
+    if kind in "biu":
+        return arr.astype(np.float64)
+    if kind != "f":
+        raise TypeError(f"{name} must be a real-valued array, got dtype {arr.dtype}")
+    if arr.dtype == np.float16:
+        return arr.astype(np.float32)
+    if arr.dtype not in (np.float32, np.float64):
+        return arr.astype(np.float64)
+    return arr
+
+
+def result_dtype(*arrays):
+    """The float dtype that a computation on ``arrays`` should return."""
+    return np.result_type(*arrays) if arrays else np.float64
+
+
+def check_axis(axis, ndim, name="axis"):
+    """Return ``axis`` normalised to ``0 <= axis < ndim``."""
+    if isinstance(axis, bool) or not isinstance(axis, (int, np.integer)):
+        raise TypeError(f"{name} must be an int, got {type(axis).__name__}")
+    if ndim == 0:
+        raise ValueError(f"{name}={axis} needs an array with at least one dimension, got a scalar")
+    if not -ndim <= axis < ndim:
+        raise ValueError(f"{name}={axis} is out of range for an array with {ndim} dimension(s)")
+    return int(axis) % ndim
+
+
+def check_no_nan(arr, name):
+    if np.isnan(arr).any():
+        raise ValueError(f"{name} must not contain NaN")
+
+
+def check_probabilities(arr, name):
+    """Raise unless every entry of ``arr`` is a probability in [0, 1] (no NaN)."""
+    check_no_nan(arr, name)
+    if arr.size and (arr.min() < 0 or arr.max() > 1):
+        raise ValueError(
+            f"{name} must hold probabilities in [0, 1], got values in "
+            f"[{arr.min():.6g}, {arr.max():.6g}]"
+        )
+
+
+def check_distribution(arr, name, axis=-1, rtol=1e-6):
+    """Raise unless ``arr`` holds probabilities that sum to 1 along ``axis``."""
+    check_probabilities(arr, name)
+    sums = arr.sum(axis=axis, dtype=np.float64)
+    tol = max(rtol, 10 * np.finfo(arr.dtype).eps) * arr.shape[axis]
+    if sums.size and np.abs(sums - 1).max() > tol:
+        worst = sums.flat[np.abs(sums - 1).argmax()]
+        raise ValueError(f"{name} must sum to 1 along axis {axis}, found a sum of {worst:.6g}")
+
+
+def as_class_indices(targets, num_classes, name="targets"):
+    """Return integer class indices checked to lie in ``[0, num_classes)``."""
+    arr = np.asarray(targets)
+    if arr.size == 0 and arr.dtype.kind in "fb":  # [] arrives as float64
+        arr = arr.astype(np.intp)
+    if arr.dtype.kind not in "iu":
+        raise TypeError(f"{name} must hold integer class indices, got dtype {arr.dtype}")
+    if arr.size and (arr.min() < 0 or arr.max() >= num_classes):
+        raise ValueError(
+            f"{name} must be class indices in [0, {num_classes}), got values in "
+            f"[{arr.min()}, {arr.max()}]"
+        )
+    return arr.astype(np.intp)
+
+
+def check_same_shape(a, b, name_a, name_b):
+    if a.shape != b.shape:
+        raise ValueError(f"{name_a} and {name_b} must have the same shape, got {a.shape} and {b.shape}")
+
+
+def check_reduction(reduction, allowed=("mean", "sum", "none")):
+    if reduction not in allowed:
+        raise ValueError(f"reduction must be one of {allowed}, got {reduction!r}")
+    return reduction
+
+
+def reduce(values, reduction):
+    """Apply a 'mean' / 'sum' / 'none' reduction to per-sample values."""
+    check_reduction(reduction)
+    if reduction == "none":
+        return values
+    if reduction == "sum":
+        return values.sum()
+    return values.mean()

@@ -1,0 +1,89 @@
+"""Quiet, deterministic imports of the frameworks the chapters compare against.
+
+Importing TensorFlow writes C++ log lines straight to file descriptor 2, before Python's logging
+is involved, and some of them carry timestamps. A notebook kernel captures that descriptor into
+the cell's stored output, which would make every re-execution differ. These helpers set the
+environment, silence descriptor 2 for the length of the import only, and seed the framework, so
+a chapter's outputs are the same on every run. Nothing here runs at import of :mod:`xentlib`.
+"""
+
+import contextlib
+import os
+import sys
+
+# Settings that must be in the environment before TensorFlow is first imported.
+TF_ENVIRONMENT = {
+    "TF_CPP_MIN_LOG_LEVEL": "3",  # only fatal C++ messages
+    "TF_ENABLE_ONEDNN_OPTS": "0",  # oneDNN reorders float sums: keep last digits reproducible
+    "TF_DETERMINISTIC_OPS": "1",
+    "KERAS_BACKEND": "tensorflow",
+}
+
+
+@contextlib.contextmanager
+def _silenced_fd2():
+    """Point file descriptor 2 at /dev/null for the duration of the block."""
+    sys.stderr.flush()
+    saved = os.dup(2)
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, 2)
+        yield
+    finally:
+        sys.stderr.flush()
+        os.dup2(saved, 2)
+        os.close(saved)
+        os.close(devnull)
+
+
+def load_tensorflow(seed=0):
+    """Import TensorFlow and Keras without log noise, seeded and deterministic.
+
+    Parameters
+    ----------
+    seed : int, default 0
+        Seed for Python's, NumPy's and TensorFlow's random generators (via
+        ``keras.utils.set_random_seed``).
+
+    Returns
+    -------
+    tuple
+        ``(tf, keras)``: the two modules.
+
+    Examples
+    --------
+    >>> from xentlib.frameworks import load_tensorflow
+    >>> tf, keras = load_tensorflow()  # doctest: +SKIP
+    """
+    for key, value in TF_ENVIRONMENT.items():
+        os.environ.setdefault(key, value)
+    with _silenced_fd2():
+        import tensorflow as tf
+        import keras
+
+        # the first op initialises the runtime, which logs too: do it while fd 2 is silent
+        tf.constant(0.0).numpy()
+        tf.get_logger().setLevel("ERROR")
+        keras.utils.set_random_seed(seed)
+        tf.config.experimental.enable_op_determinism()
+    return tf, keras
+
+
+def load_torch(seed=0):
+    """Import PyTorch, seeded, single-threaded-deterministic and with deterministic algorithms.
+
+    Parameters
+    ----------
+    seed : int, default 0
+        Seed passed to ``torch.manual_seed``.
+
+    Returns
+    -------
+    module
+        The ``torch`` module.
+    """
+    import torch
+
+    torch.manual_seed(seed)
+    torch.use_deterministic_algorithms(True)
+    return torch

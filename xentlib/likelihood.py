@@ -1,0 +1,199 @@
+"""Likelihoods of the Bernoulli and categorical models, and their maximum-likelihood estimates.
+
+Defined in :doc:`/chapters/01_likelihood`.
+"""
+
+import numpy as np
+
+from ._checks import as_class_indices, as_float_array, check_distribution, check_probabilities
+
+
+def _as_outcomes(outcomes):
+    """0/1 observations as a flat float64 array."""
+    x = as_float_array(outcomes, "outcomes").astype(np.float64).ravel()
+    if x.size == 0:
+        raise ValueError("outcomes must hold at least one observation, got an empty array")
+    if not np.all((x == 0) | (x == 1)):
+        bad = x[(x != 0) & (x != 1)][0]
+        raise ValueError(f"outcomes must be 0 or 1 (Bernoulli observations), got {bad:g}")
+    return x
+
+
+def _as_theta(theta):
+    theta = as_float_array(theta, "theta").astype(np.float64)
+    check_probabilities(theta, "theta")
+    return theta
+
+
+def _xlogy(x, y):
+    """x * log(y) with the convention 0 * log(0) = 0."""
+    with np.errstate(divide="ignore"):
+        return np.where(x == 0, 0.0, x * np.log(np.where(x == 0, 1.0, y)))
+
+
+def bernoulli_log_likelihood(theta, outcomes):
+    r"""Log-likelihood of a coin's bias given independent 0/1 outcomes.
+
+    .. math:: \ell(\theta) = k \log\theta + (n - k) \log(1 - \theta), \qquad k = \sum_i x_i
+
+    with the convention :math:`0 \log 0 = 0`, so :math:`\ell(0) = 0` when no outcome is 1.
+
+    Parameters
+    ----------
+    theta : float or array_like
+        Probability of outcome 1, in [0, 1]; an array evaluates the curve at every entry.
+    outcomes : array_like
+        The observed 0/1 outcomes, at least one.
+
+    Returns
+    -------
+    float or numpy.ndarray
+        Same shape as ``theta`` (float64); ``-inf`` where the data are impossible.
+
+    Raises
+    ------
+    TypeError
+        If an argument is not real-valued.
+    ValueError
+        If ``theta`` is outside [0, 1] or NaN, or ``outcomes`` is empty or holds values other
+        than 0 and 1.
+
+    See the chapter :doc:`/chapters/01_likelihood`.
+    """
+    theta = _as_theta(theta)
+    x = _as_outcomes(outcomes)
+    n, k = x.size, x.sum()
+    out = _xlogy(k, theta) + _xlogy(n - k, 1 - theta)
+    return out[()] if out.ndim == 0 else out
+
+
+def bernoulli_likelihood(theta, outcomes):
+    r"""Likelihood of a coin's bias given independent 0/1 outcomes.
+
+    .. math:: L(\theta) = \prod_{i=1}^{n} \theta^{x_i} (1 - \theta)^{1 - x_i}
+              = \theta^{k} (1 - \theta)^{n - k}
+
+    Parameters
+    ----------
+    theta : float or array_like
+        Probability of outcome 1, in [0, 1]; an array evaluates the curve at every entry.
+    outcomes : array_like
+        The observed 0/1 outcomes, at least one.
+
+    Returns
+    -------
+    float or numpy.ndarray
+        Same shape as ``theta`` (float64). For a long sequence the product underflows to 0:
+        work with :func:`bernoulli_log_likelihood` instead.
+
+    Raises
+    ------
+    TypeError
+        If an argument is not real-valued.
+    ValueError
+        If ``theta`` is outside [0, 1] or NaN, or ``outcomes`` is empty or not 0/1.
+
+    See the chapter :doc:`/chapters/01_likelihood`.
+    """
+    theta = _as_theta(theta)
+    x = _as_outcomes(outcomes)
+    n, k = x.size, x.sum()
+    out = np.power(theta, k) * np.power(1 - theta, n - k)
+    return out[()] if out.ndim == 0 else out
+
+
+def bernoulli_mle(outcomes):
+    r"""Maximum-likelihood estimate of a coin's bias: the fraction of ones.
+
+    .. math:: \hat\theta = \frac{k}{n} = \frac{1}{n} \sum_{i=1}^{n} x_i
+
+    Parameters
+    ----------
+    outcomes : array_like
+        The observed 0/1 outcomes, at least one.
+
+    Returns
+    -------
+    float
+
+    Raises
+    ------
+    TypeError
+        If ``outcomes`` is not real-valued.
+    ValueError
+        If ``outcomes`` is empty or holds values other than 0 and 1.
+
+    See the chapter :doc:`/chapters/01_likelihood`.
+    """
+    return float(_as_outcomes(outcomes).mean())
+
+
+def categorical_log_likelihood(probs, targets):
+    r"""Log-likelihood of a categorical distribution given observed class indices.
+
+    .. math:: \ell(\pi) = \sum_{i=1}^{n} \log \pi_{y_i} = \sum_{c=1}^{C} n_c \log \pi_c
+
+    Parameters
+    ----------
+    probs : array_like, shape (C,)
+        Class probabilities, non-negative and summing to 1.
+    targets : array_like of int
+        Observed class indices in ``[0, C)``, any shape.
+
+    Returns
+    -------
+    float
+        ``-inf`` if an observed class has probability 0.
+
+    Raises
+    ------
+    TypeError
+        If ``probs`` is not real-valued or ``targets`` is not integer.
+    ValueError
+        If ``probs`` is not one-dimensional, not a distribution, or ``targets`` is out of range.
+
+    See the chapter :doc:`/chapters/01_likelihood`.
+    """
+    probs = as_float_array(probs, "probs").astype(np.float64)
+    if probs.ndim != 1 or probs.size == 0:
+        raise ValueError(f"probs must be a non-empty 1-D array of class probabilities, got shape {probs.shape}")
+    check_distribution(probs, "probs")
+    targets = as_class_indices(targets, probs.size)
+    counts = np.bincount(targets.ravel(), minlength=probs.size)
+    return float(_xlogy(counts, probs).sum())
+
+
+def categorical_mle(targets, num_classes):
+    r"""Maximum-likelihood class probabilities: the class frequencies.
+
+    .. math:: \hat\pi_c = \frac{n_c}{n}
+
+    Parameters
+    ----------
+    targets : array_like of int
+        Observed class indices in ``[0, num_classes)``, at least one.
+    num_classes : int
+        Number of classes :math:`C`.
+
+    Returns
+    -------
+    numpy.ndarray, shape (num_classes,)
+        float64 frequencies summing to 1.
+
+    Raises
+    ------
+    TypeError
+        If ``targets`` is not integer or ``num_classes`` is not an int.
+    ValueError
+        If ``num_classes`` < 1, ``targets`` is empty or out of range.
+
+    See the chapter :doc:`/chapters/01_likelihood`.
+    """
+    if isinstance(num_classes, bool) or not isinstance(num_classes, (int, np.integer)):
+        raise TypeError(f"num_classes must be an int, got {type(num_classes).__name__}")
+    if num_classes < 1:
+        raise ValueError(f"num_classes must be at least 1, got {num_classes}")
+    targets = as_class_indices(targets, num_classes).ravel()
+    if targets.size == 0:
+        raise ValueError("targets must hold at least one observation, got an empty array")
+    return np.bincount(targets, minlength=num_classes) / targets.size
