@@ -1,5 +1,10 @@
 """The softmax family, computed without overflow for any finite input.
 
+Every function keeps the dtype: float32 in, float32 out; float64 in, float64 out. float32 input
+is worked in float64 and rounded once at the end, the way the frameworks work half precision in
+float32: the result is then the correctly rounded float32 value in practice, and the same on
+every CPU (NumPy's vectorised float32 ``exp`` and ``log`` may differ in the last bit).
+
 Defined in :doc:`/chapters/05_softmax_and_stability`.
 """
 
@@ -26,7 +31,7 @@ def logsumexp(x, axis=-1, keepdims=False):
     -------
     numpy.ndarray
         float32 for float32 input, float64 otherwise. An all ``-inf`` slice gives ``-inf``, an
-        empty axis gives ``-inf`` (the log of an empty sum).
+        empty axis gives ``-inf`` (the log of an empty sum), as in PyTorch and TensorFlow.
 
     Raises
     ------
@@ -44,18 +49,34 @@ def logsumexp(x, axis=-1, keepdims=False):
         shape[axis] = 1
         out = np.full(shape, -np.inf, dtype=x.dtype)
         return out if keepdims else np.squeeze(out, axis=axis)
-    m = np.max(x, axis=axis, keepdims=True)
-    # a slice that is all -inf (or holds +inf) must not turn into nan through inf - inf
-    m = np.where(np.isfinite(m), m, 0).astype(x.dtype)
-    with np.errstate(divide="ignore"):
-        out = m + np.log(np.sum(np.exp(x - m), axis=axis, keepdims=True))
+    work = _working(x)
+    m = _finite_max(work, axis)
+    # x - m <= 0, so exp never overflows; log(0) of an all -inf slice is the -inf we want
+    with np.errstate(divide="ignore", over="ignore"):
+        out = (m + np.log(np.sum(np.exp(work - m), axis=axis, keepdims=True))).astype(x.dtype)
     return out if keepdims else np.squeeze(out, axis=axis)
+
+
+def _working(x):
+    """The array the computation runs on: float64 (float32 input is rounded back at the end)."""
+    return x.astype(np.float64, copy=False)
+
+
+def _finite_max(x, axis):
+    """The max along ``axis`` (kept), with 0 where it is infinite or NaN.
+
+    Subtracting it makes every finite entry non-positive, while a slice that is all ``-inf`` (or
+    holds ``+inf``) does not turn into NaN through ``inf - inf``.
+    """
+    m = np.max(x, axis=axis, keepdims=True)
+    return np.where(np.isfinite(m), m, 0).astype(x.dtype)
 
 
 def log_softmax(logits, axis=-1):
     r"""Log-probabilities of a softmax, computed without overflow.
 
-    .. math:: \log \operatorname{softmax}(z)_i = z_i - \log \sum_j e^{z_j}
+    .. math:: \log \operatorname{softmax}(z)_i = (z_i - m) - \log \sum_j e^{z_j - m},
+              \qquad m = \max_j z_j
 
     Parameters
     ----------
@@ -67,7 +88,8 @@ def log_softmax(logits, axis=-1):
     Returns
     -------
     numpy.ndarray
-        Same shape as ``logits``; float32 for float32 input, float64 otherwise.
+        Same shape as ``logits``; float32 for float32 input, float64 otherwise. A ``-inf`` logit
+        gives ``-inf``; a slice that is all ``-inf`` gives NaN, as in PyTorch and TensorFlow.
 
     Raises
     ------
@@ -80,7 +102,16 @@ def log_softmax(logits, axis=-1):
     """
     logits = as_float_array(logits, "logits")
     axis = check_axis(axis, logits.ndim)
-    return logits - logsumexp(logits, axis=axis, keepdims=True)
+    if logits.shape[axis] == 0:  # no classes: nothing to normalise
+        return logits.copy()
+    # subtract the max first and the log of the (>= 1) sum second: forming m + log(sum) and
+    # subtracting it from the logits would round at the size of m and lose the small digits
+    work = _working(logits)
+    with np.errstate(divide="ignore", over="ignore", invalid="ignore"):
+        shifted = work - _finite_max(work, axis)
+        out = shifted - np.log(np.sum(np.exp(shifted), axis=axis, keepdims=True))
+        # a float32 log-probability below -3.4e38 rounds to -inf, its correctly rounded value
+        return out.astype(logits.dtype)
 
 
 def softmax(logits, axis=-1):
@@ -99,7 +130,9 @@ def softmax(logits, axis=-1):
     Returns
     -------
     numpy.ndarray
-        Same shape as ``logits``, non-negative, summing to 1 along ``axis``.
+        Same shape as ``logits``, non-negative, summing to 1 along ``axis``; float32 for
+        float32 input, float64 otherwise. A slice that is all ``-inf`` has no distribution and
+        gives NaN, as in PyTorch and TensorFlow; an empty axis gives an empty array.
 
     Raises
     ------
@@ -114,10 +147,12 @@ def softmax(logits, axis=-1):
     axis = check_axis(axis, logits.ndim)
     if logits.shape[axis] == 0:
         return logits.copy()
-    m = np.max(logits, axis=axis, keepdims=True)
-    m = np.where(np.isfinite(m), m, 0).astype(logits.dtype)
-    e = np.exp(logits - m)
-    return e / np.sum(e, axis=axis, keepdims=True)
+    # after the shift the largest entry is exp(0) = 1: no overflow, and the sum is at least 1
+    work = _working(logits)
+    with np.errstate(over="ignore", invalid="ignore"):
+        e = np.exp(work - _finite_max(work, axis))
+        out = e / np.sum(e, axis=axis, keepdims=True)
+    return out.astype(logits.dtype)
 
 
 def sigmoid(x):
@@ -146,8 +181,9 @@ def sigmoid(x):
     See the chapter :doc:`/chapters/05_softmax_and_stability`.
     """
     x = as_float_array(x, "x")
-    e = np.exp(-np.abs(x))
-    return np.where(x >= 0, 1 / (1 + e), e / (1 + e)).astype(x.dtype)
+    work = _working(x)
+    e = np.exp(-np.abs(work))
+    return np.where(work >= 0, 1 / (1 + e), e / (1 + e)).astype(x.dtype)
 
 
 def log_sigmoid(x):
@@ -173,4 +209,5 @@ def log_sigmoid(x):
     See the chapter :doc:`/chapters/05_softmax_and_stability`.
     """
     x = as_float_array(x, "x")
-    return (np.minimum(x, 0) - np.log1p(np.exp(-np.abs(x)))).astype(x.dtype)
+    work = _working(x)
+    return (np.minimum(work, 0) - np.log1p(np.exp(-np.abs(work)))).astype(x.dtype)
