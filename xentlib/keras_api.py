@@ -1,0 +1,279 @@
+"""NumPy mirrors of the cross-entropy functions in ``keras.losses``: same names, arguments, defaults.
+
+Each function returns the per-sample loss that the Keras 3 function of the same name returns on
+the TensorFlow backend, step for step: the probability path renormalises (categorical only),
+clips to :math:`[\\epsilon, 1 - \\epsilon]` with :math:`\\epsilon = 10^{-7}` and takes logs; the
+``from_logits=True`` path hands over to the ``tf.nn`` ops, mirrored in :mod:`xentlib.tf_api`.
+The loss *classes* (``keras.losses.CategoricalCrossentropy`` ...) average these per-sample values
+over the batch ("sum_over_batch_size").
+
+Defined in :doc:`/chapters/06_keras`.
+"""
+
+import numbers
+
+import numpy as np
+
+from . import tf_api
+from ._checks import as_float_array, check_axis, check_no_nan, check_same_shape
+from .softmax import logsumexp
+
+#: ``keras.config.epsilon()``: the clip applied to probabilities before the logarithm.
+EPSILON = 1e-7
+
+
+def _check_flag(value, name):
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{name} must be True or False, got {value!r}")
+    return bool(value)
+
+
+def _check_smoothing(value):
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"label_smoothing must be a float in [0, 1], got {type(value).__name__}")
+    if not 0 <= value <= 1:
+        raise ValueError(f"label_smoothing must be in [0, 1], got {value}")
+    return float(value)
+
+
+def _check_probs(y_pred, axis=None):
+    """Raise unless ``y_pred`` holds non-negative probabilities (rows with a positive sum)."""
+    check_no_nan(y_pred, "y_pred")
+    if y_pred.size and (y_pred.min() < 0 or not np.isfinite(y_pred.max())):
+        raise ValueError(
+            "y_pred must hold finite non-negative probabilities (or pass from_logits=True), "
+            f"got values in [{y_pred.min():.6g}, {y_pred.max():.6g}]"
+        )
+    if axis is not None and y_pred.size and (y_pred.sum(axis=axis) == 0).any():
+        raise ValueError(f"y_pred must have a positive sum along axis {axis}, found an all-zero row")
+
+
+def _clip(probs):
+    # Python floats are "weak" scalars: float32 stays float32, so 1 - 1e-7 becomes 0.99999988
+    return np.clip(probs, EPSILON, 1 - EPSILON)
+
+
+def categorical_crossentropy(y_true, y_pred, from_logits=False, label_smoothing=0.0, axis=-1):
+    r"""``keras.losses.categorical_crossentropy``: cross-entropy per sample from one-hot labels.
+
+    With probabilities (``from_logits=False``) Keras renormalises, clips, then takes logs:
+
+    .. math:: \ell = -\sum_c t_c \log \operatorname{clip}\!\left(\frac{p_c}{\sum_k p_k},
+              \epsilon, 1 - \epsilon\right), \qquad \epsilon = 10^{-7}
+
+    With logits it is ``tf.nn.softmax_cross_entropy_with_logits``. Label smoothing first replaces
+    :math:`t` by :math:`t (1 - s) + s / C`.
+
+    Parameters
+    ----------
+    y_true : array_like
+        One-hot (or soft) labels, same shape as ``y_pred``; cast to ``y_pred``'s dtype.
+    y_pred : array_like
+        Probabilities (need not sum to 1: rows are renormalised) or, with ``from_logits=True``,
+        logits.
+    from_logits : bool, default False
+        Whether ``y_pred`` holds logits.
+    label_smoothing : float, default 0.0
+        :math:`s` in [0, 1]. As in Keras, :math:`C` is the length of the *last* axis of
+        ``y_true`` whatever ``axis`` is.
+    axis : int, default -1
+        The class axis.
+
+    Returns
+    -------
+    numpy.ndarray
+        One loss per sample: ``y_pred``'s shape without ``axis``; ``y_pred``'s float dtype.
+
+    Raises
+    ------
+    TypeError
+        If an array is not real-valued, ``from_logits`` is not a bool, ``label_smoothing`` not a
+        number or ``axis`` not an int.
+    ValueError
+        If the shapes differ, ``axis`` is out of range, ``label_smoothing`` is outside [0, 1], or
+        (probabilities only) ``y_pred`` has a negative or NaN entry or an all-zero row.
+
+    See the chapter :doc:`/chapters/06_keras`.
+    """
+    y_pred = as_float_array(y_pred, "y_pred")
+    y_true = as_float_array(y_true, "y_true")
+    check_same_shape(y_true, y_pred, "y_true", "y_pred")
+    y_true = y_true.astype(y_pred.dtype, copy=False)
+    from_logits = _check_flag(from_logits, "from_logits")
+    label_smoothing = _check_smoothing(label_smoothing)
+    axis = check_axis(axis, y_pred.ndim)
+
+    if label_smoothing:
+        num_classes = y_true.shape[-1]
+        y_true = y_true * (1 - label_smoothing) + label_smoothing / num_classes
+        y_true = y_true.astype(y_pred.dtype, copy=False)
+
+    if from_logits:
+        return tf_api.softmax_cross_entropy_with_logits(y_true, y_pred, axis=axis)
+
+    _check_probs(y_pred, axis)
+    probs = _clip(y_pred / np.sum(y_pred, axis=axis, keepdims=True))
+    return -np.sum(y_true * np.log(probs), axis=axis)
+
+
+def _sparse_targets(y_true, shape):
+    """``y_true`` as class indices (integral floats allowed, as Keras casts them)."""
+    y_true = np.asarray(y_true)
+    if y_true.dtype.kind == "f":
+        if y_true.size and not np.all(np.isfinite(y_true) & (y_true == np.round(y_true))):
+            raise TypeError("y_true must hold integer class indices, got non-integral floats")
+        y_true = y_true.astype(np.int64)
+    elif y_true.size == 0 and y_true.dtype.kind == "b":
+        y_true = y_true.astype(np.int64)
+    if y_true.dtype.kind not in "iu":
+        raise TypeError(f"y_true must hold integer class indices, got dtype {y_true.dtype}")
+    if y_true.shape != shape:
+        raise ValueError(f"y_true must have shape {shape} (y_pred without its class axis), "
+                         f"got {y_true.shape}")
+    return y_true.astype(np.int64, copy=False)
+
+
+def sparse_categorical_crossentropy(y_true, y_pred, from_logits=False, ignore_class=None, axis=-1):
+    r"""``keras.losses.sparse_categorical_crossentropy``: cross-entropy per sample from indices.
+
+    With probabilities Keras clips and takes logs, then applies the sparse softmax op to those
+    logs, so the renormalisation comes *after* the clip:
+
+    .. math:: \ell = -\log \frac{\operatorname{clip}(p_y, \epsilon, 1 - \epsilon)}
+              {\sum_k \operatorname{clip}(p_k, \epsilon, 1 - \epsilon)}
+
+    With logits it is ``tf.nn.sparse_softmax_cross_entropy_with_logits``. Samples whose label is
+    ``ignore_class`` get loss 0 (the loss class then averages over the other samples only).
+
+    Parameters
+    ----------
+    y_true : array_like of int
+        Class indices, ``y_pred``'s shape without ``axis`` (a trailing length-1 axis is
+        squeezed, as Keras does). Integral floats are accepted, as Keras casts them.
+    y_pred : array_like
+        Probabilities or, with ``from_logits=True``, logits.
+    from_logits : bool, default False
+        Whether ``y_pred`` holds logits.
+    ignore_class : int or None, default None
+        A label value whose samples are skipped (e.g. -1 or 255 for "void" pixels).
+    axis : int, default -1
+        The class axis. (Keras's TensorFlow backend accepts only the last axis; the mirror
+        accepts any.)
+
+    Returns
+    -------
+    numpy.ndarray
+        One loss per sample; ``y_pred``'s float dtype.
+
+    Raises
+    ------
+    TypeError
+        If ``y_true`` is not integral, ``y_pred`` not real-valued, ``from_logits`` not a bool,
+        ``ignore_class`` not an int or None, or ``axis`` not an int.
+    ValueError
+        If the shapes do not fit, ``axis`` is out of range, ``y_pred`` holds a negative or NaN
+        probability, or a label (other than ``ignore_class``) is outside ``[0, C)``.
+
+    See the chapter :doc:`/chapters/06_keras`.
+    """
+    y_pred = as_float_array(y_pred, "y_pred")
+    from_logits = _check_flag(from_logits, "from_logits")
+    axis = check_axis(axis, y_pred.ndim)
+    if ignore_class is not None and (
+        isinstance(ignore_class, bool) or not isinstance(ignore_class, (int, np.integer))
+    ):
+        raise TypeError(f"ignore_class must be an int or None, got {ignore_class!r}")
+    shape = y_pred.shape[:axis] + y_pred.shape[axis + 1 :]
+    y_true_arr = np.asarray(y_true)
+    if y_true_arr.ndim == y_pred.ndim and y_true_arr.shape[axis] == 1:
+        y_true_arr = np.squeeze(y_true_arr, axis=axis)
+    targets = _sparse_targets(y_true_arr, shape)
+
+    valid = np.ones(shape, dtype=bool) if ignore_class is None else targets != ignore_class
+    num_classes = y_pred.shape[axis]
+    bad = valid & ((targets < 0) | (targets >= num_classes))
+    if bad.any():
+        got = targets[bad]
+        raise ValueError(
+            f"y_true must be class indices in [0, {num_classes})"
+            + ("" if ignore_class is None else f" or ignore_class={ignore_class}")
+            + f", got values in [{got.min()}, {got.max()}]"
+        )
+    targets = np.where(valid, targets, 0)
+
+    logits = np.moveaxis(y_pred, axis, -1)
+    if not from_logits:
+        _check_probs(y_pred)
+        logits = np.log(_clip(logits))
+    # the sparse softmax op on log-probabilities renormalises what the clip left
+    picked = np.take_along_axis(logits, targets[..., None], axis=-1)[..., 0]
+    loss = logsumexp(logits, axis=-1) - picked
+    return np.where(valid, loss, 0).astype(y_pred.dtype, copy=False)
+
+
+def binary_crossentropy(y_true, y_pred, from_logits=False, label_smoothing=0.0, axis=-1):
+    r"""``keras.losses.binary_crossentropy``: binary cross-entropy, averaged along ``axis``.
+
+    With probabilities:
+
+    .. math:: \ell = \operatorname{mean}\Bigl(-t \log \operatorname{clip}(p)
+              - (1 - t) \log\bigl(1 - \operatorname{clip}(p)\bigr)\Bigr),
+              \qquad \operatorname{clip}(p) = \min(\max(p, \epsilon), 1 - \epsilon)
+
+    With logits each term is ``tf.nn.sigmoid_cross_entropy_with_logits``. Label smoothing first
+    replaces :math:`t` by :math:`t (1 - s) + s / 2`.
+
+    Parameters
+    ----------
+    y_true : array_like
+        Targets in [0, 1], same shape as ``y_pred``; cast to ``y_pred``'s dtype.
+    y_pred : array_like
+        Probabilities in [0, 1] or, with ``from_logits=True``, logits.
+    from_logits : bool, default False
+        Whether ``y_pred`` holds logits.
+    label_smoothing : float, default 0.0
+        :math:`s` in [0, 1]: squeezes the targets towards 1/2.
+    axis : int, default -1
+        The axis averaged over.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``y_pred``'s shape without ``axis``; ``y_pred``'s float dtype.
+
+    Raises
+    ------
+    TypeError
+        If an array is not real-valued, ``from_logits`` is not a bool, ``label_smoothing`` not a
+        number or ``axis`` not an int.
+    ValueError
+        If the shapes differ, ``axis`` is out of range, ``label_smoothing`` is outside [0, 1], or
+        (probabilities only) ``y_pred`` is outside [0, 1].
+
+    See the chapter :doc:`/chapters/06_keras`.
+    """
+    y_pred = as_float_array(y_pred, "y_pred")
+    y_true = as_float_array(y_true, "y_true")
+    check_same_shape(y_true, y_pred, "y_true", "y_pred")
+    y_true = y_true.astype(y_pred.dtype, copy=False)
+    from_logits = _check_flag(from_logits, "from_logits")
+    label_smoothing = _check_smoothing(label_smoothing)
+    axis = check_axis(axis, y_pred.ndim)
+
+    if label_smoothing:
+        y_true = (y_true * (1 - label_smoothing) + 0.5 * label_smoothing).astype(y_pred.dtype)
+
+    if from_logits:
+        elementwise = tf_api.sigmoid_cross_entropy_with_logits(y_true, y_pred)
+    else:
+        check_no_nan(y_pred, "y_pred")
+        if y_pred.size and (y_pred.min() < 0 or y_pred.max() > 1):
+            raise ValueError(
+                "y_pred must hold probabilities in [0, 1] (or pass from_logits=True), got values "
+                f"in [{y_pred.min():.6g}, {y_pred.max():.6g}]"
+            )
+        probs = _clip(y_pred)
+        elementwise = -(y_true * np.log(probs) + (1 - y_true) * np.log(1 - probs))
+    if elementwise.shape[axis] == 0:  # the mean of nothing, as tf.reduce_mean gives it
+        return np.full(np.delete(elementwise.shape, axis), np.nan, dtype=y_pred.dtype)
+    return np.mean(elementwise, axis=axis)

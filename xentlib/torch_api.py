@@ -1,0 +1,553 @@
+"""PyTorch's cross-entropy functions, rebuilt in NumPy with the same names, arguments and defaults.
+
+Each function here mirrors the one of the same name in ``torch.nn.functional``: call it with NumPy
+arrays where you would pass tensors and it returns the same numbers (a NumPy scalar for the
+``'mean'`` and ``'sum'`` reductions, an array for ``'none'``). The mirrors are thin shells over
+the core functions :func:`xentlib.log_softmax` and :func:`xentlib.log_sigmoid`; what they add is
+PyTorch's bookkeeping: the class axis at dimension 1, ``weight``, ``ignore_index``,
+``label_smoothing``, and the denominators of each reduction.
+
+Where PyTorch raises an opaque ``RuntimeError`` these raise ``TypeError``, ``ValueError`` or
+``IndexError`` naming the argument. They are also a little more permissive about dtypes: any
+integer array is accepted as class indices (PyTorch wants int64 or uint8), and a ``weight`` of
+another float dtype is cast to the input's (PyTorch refuses).
+
+Defined in :doc:`/chapters/08_pytorch`.
+"""
+
+import numbers
+
+import numpy as np
+
+from ._checks import as_float_array, check_axis, check_probabilities, check_reduction
+from .softmax import log_sigmoid
+from .softmax import log_softmax as _core_log_softmax
+from .softmax import softmax as _core_softmax
+
+_REDUCTIONS = ("mean", "sum", "none")
+
+
+# --- argument checks ----------------------------------------------------------------------------
+
+
+def _check_int(value, name):
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+        raise TypeError(f"{name} must be an int, got {type(value).__name__}")
+    return int(value)
+
+
+def _check_bool(value, name):
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{name} must be True or False, got {type(value).__name__}")
+    return bool(value)
+
+
+def _check_label_smoothing(label_smoothing):
+    if isinstance(label_smoothing, bool) or not isinstance(label_smoothing, numbers.Real):
+        raise TypeError(f"label_smoothing must be a float, got {type(label_smoothing).__name__}")
+    if not 0.0 <= label_smoothing <= 1.0:
+        raise ValueError(f"label_smoothing must be in [0, 1], got {label_smoothing!r}")
+    return float(label_smoothing)
+
+
+def _class_input(input):
+    """``input`` as a float array with a class axis: dim 1, or dim 0 for a single sample."""
+    input = as_float_array(input, "input")
+    if input.ndim == 0:
+        raise ValueError(
+            "input must have a class dimension: shape (C,), (N, C) or (N, C, d1, ...), got a scalar"
+        )
+    class_dim = 0 if input.ndim == 1 else 1
+    if input.shape[class_dim] == 0:
+        raise ValueError(
+            f"input must have at least one class along dim {class_dim}, got shape {input.shape}"
+        )
+    return input, class_dim
+
+
+def _class_weight(weight, num_classes, dtype):
+    """``weight`` as a length-C array of ``dtype``, or None."""
+    if weight is None:
+        return None
+    weight = as_float_array(weight, "weight")
+    if weight.shape != (num_classes,):
+        raise ValueError(
+            f"weight must be a 1-D array with one entry per class ({num_classes}), got shape {weight.shape}"
+        )
+    return weight.astype(dtype)
+
+
+def _class_targets(target, input, class_dim, ignore_index):
+    """Integer class indices of the shape of ``input`` without its class dim, checked in range."""
+    target = np.asarray(target)
+    if target.size == 0 and target.dtype.kind == "f":  # [] arrives as float64
+        target = target.astype(np.int64)
+    if target.dtype.kind not in "iu":
+        raise TypeError(f"target must hold integer class indices, got dtype {target.dtype}")
+    expected = input.shape[:class_dim] + input.shape[class_dim + 1 :]
+    if target.shape != expected:
+        raise ValueError(
+            f"target must have shape {expected} (input's shape {input.shape} without the class "
+            f"dim {class_dim}), got {target.shape}"
+        )
+    num_classes = input.shape[class_dim]
+    bad = (target != ignore_index) & ((target < 0) | (target >= num_classes))
+    if bad.any():
+        raise IndexError(
+            f"target holds {target[bad].flat[0]}, which is neither a class index in "
+            f"[0, {num_classes}) nor ignore_index={ignore_index}"
+        )
+    return target.astype(np.int64)
+
+
+def _broadcast_to(arr, shape, name, what):
+    try:
+        return np.broadcast_to(arr, shape)
+    except ValueError:
+        raise ValueError(
+            f"{name} of shape {arr.shape} must broadcast to {what} shape {shape}"
+        ) from None
+
+
+def _reduce(losses, reduction, denominator=None):
+    """Sum or average ``losses``; 'mean' divides by ``denominator`` (default: the count)."""
+    if reduction == "none":
+        return losses
+    total = losses.sum(dtype=losses.dtype)
+    if reduction == "sum":
+        return total
+    if denominator is None:
+        denominator = losses.size
+    with np.errstate(invalid="ignore", divide="ignore"):  # 0 / 0 is nan, as in PyTorch
+        return (total / np.asarray(denominator, dtype=losses.dtype))[()]
+
+
+# --- the softmax family --------------------------------------------------------------------------
+
+
+def _softmax_like(core, input, dim):
+    input = as_float_array(input, "input")
+    if input.ndim == 0:  # PyTorch treats a scalar as a single class
+        check_axis(dim, 1, "dim")
+        return core(input.reshape(1)).reshape(())
+    dim = check_axis(dim, input.ndim, "dim")
+    if input.shape[dim] == 0:  # nothing to normalise
+        return input.copy()
+    return core(input, axis=dim)
+
+
+def softmax(input, dim):
+    r"""Softmax along ``dim``, as ``torch.nn.functional.softmax``.
+
+    .. math:: \operatorname{softmax}(x)_i = \frac{e^{x_i}}{\sum_j e^{x_j}}
+
+    Parameters
+    ----------
+    input : array_like
+        Scores; any shape (a scalar counts as one class).
+    dim : int
+        The axis to normalise. Unlike PyTorch there is no implicit default.
+
+    Returns
+    -------
+    numpy.ndarray
+        Same shape as ``input``; float32 for float32 input, float64 otherwise.
+
+    Raises
+    ------
+    TypeError
+        If ``input`` is not real-valued or ``dim`` is not an int.
+    ValueError
+        If ``dim`` is out of range.
+
+    See the chapter :doc:`/chapters/08_pytorch`.
+    """
+    return _softmax_like(_core_softmax, input, dim)
+
+
+def log_softmax(input, dim):
+    r"""Log-softmax along ``dim``, as ``torch.nn.functional.log_softmax``.
+
+    .. math:: \log \operatorname{softmax}(x)_i = x_i - \log \sum_j e^{x_j}
+
+    Parameters
+    ----------
+    input : array_like
+        Scores; any shape (a scalar counts as one class).
+    dim : int
+        The axis to normalise. Unlike PyTorch there is no implicit default.
+
+    Returns
+    -------
+    numpy.ndarray
+        Same shape as ``input``; float32 for float32 input, float64 otherwise.
+
+    Raises
+    ------
+    TypeError
+        If ``input`` is not real-valued or ``dim`` is not an int.
+    ValueError
+        If ``dim`` is out of range.
+
+    See the chapter :doc:`/chapters/08_pytorch`.
+    """
+    return _softmax_like(_core_log_softmax, input, dim)
+
+
+# --- class-index losses --------------------------------------------------------------------------
+
+
+def _nll(log_probs, target, class_dim, weight, ignore_index, reduction):
+    """nll_loss on checked arrays; also returns the per-sample weights (0 where ignored)."""
+    ignored = target == ignore_index
+    safe = np.where(ignored, 0, target)
+    picked = np.take_along_axis(log_probs, np.expand_dims(safe, class_dim), axis=class_dim)
+    picked = np.squeeze(picked, axis=class_dim)
+    w = np.ones_like(picked) if weight is None else weight[safe]
+    w = np.where(ignored, 0, w).astype(log_probs.dtype)
+    losses = np.where(ignored, 0, -picked * w).astype(log_probs.dtype)
+    return _reduce(losses, reduction, denominator=w.sum(dtype=w.dtype)), w
+
+
+def nll_loss(input, target, weight=None, ignore_index=-100, reduction="mean"):
+    r"""Negative log-likelihood of class indices, as ``torch.nn.functional.nll_loss``.
+
+    ``input`` must already hold log-probabilities (the output of :func:`log_softmax`); fed
+    probabilities, it returns a meaningless number without complaint, as PyTorch does.
+
+    .. math:: \ell_n = -w_{y_n} x_{n, y_n}, \qquad
+              \text{'mean'} = \frac{\sum_n \ell_n}{\sum_{n:\, y_n \ne \text{ignore}} w_{y_n}}
+
+    Parameters
+    ----------
+    input : array_like, shape (C,), (N, C) or (N, C, d1, ...)
+        Log-probabilities; the class axis is dim 1 (dim 0 for a single sample).
+    target : array_like of int, shape (), (N,) or (N, d1, ...)
+        Class indices in ``[0, C)``, or ``ignore_index``.
+    weight : array_like, shape (C,), optional
+        A weight per class; cast to ``input``'s dtype.
+    ignore_index : int, default -100
+        Targets equal to it contribute 0 to the loss and to the 'mean' denominator.
+    reduction : {'mean', 'sum', 'none'}, default 'mean'
+        'mean' divides by the summed weights of the non-ignored targets (their count without
+        ``weight``); all targets ignored gives ``nan``.
+
+    Returns
+    -------
+    numpy.floating or numpy.ndarray
+        A scalar, or the per-sample losses of ``target``'s shape for 'none'; ``input``'s dtype.
+
+    Raises
+    ------
+    TypeError
+        If ``target`` is not integer, or an argument has the wrong type.
+    ValueError
+        If shapes do not fit or ``reduction`` is unknown.
+    IndexError
+        If a target is neither in ``[0, C)`` nor ``ignore_index``.
+
+    See the chapter :doc:`/chapters/08_pytorch`.
+    """
+    input, class_dim = _class_input(input)
+    ignore_index = _check_int(ignore_index, "ignore_index")
+    check_reduction(reduction, _REDUCTIONS)
+    weight = _class_weight(weight, input.shape[class_dim], input.dtype)
+    target = _class_targets(target, input, class_dim, ignore_index)
+    return _nll(input, target, class_dim, weight, ignore_index, reduction)[0]
+
+
+def _cross_entropy_probs(input, target, class_dim, weight, reduction, label_smoothing):
+    dtype = np.result_type(input, target)
+    log_probs = _core_log_softmax(input, axis=class_dim).astype(dtype)
+    num_classes = input.shape[class_dim]
+    if label_smoothing > 0:
+        target = target * (1 - label_smoothing) + label_smoothing / num_classes
+    terms = log_probs * target
+    if weight is not None:
+        shape = [1] * input.ndim
+        shape[class_dim] = num_classes
+        terms = terms * weight.astype(dtype).reshape(shape)
+    losses = -terms.sum(axis=class_dim, dtype=dtype)
+    return _reduce(losses.astype(dtype), reduction)  # 'mean' divides by N·d1·..., not by Σw
+
+
+def cross_entropy(
+    input, target, weight=None, ignore_index=-100, reduction="mean", label_smoothing=0.0
+):
+    r"""Softmax cross-entropy from logits, as ``torch.nn.functional.cross_entropy``.
+
+    With class indices it is :func:`nll_loss` of :func:`log_softmax`; label smoothing mixes in
+    the uniform distribution with the same denominator:
+
+    .. math:: \ell_n = (1 - \varepsilon)\, w_{y_n} (-\log p_{n, y_n})
+              + \frac{\varepsilon}{C} \sum_c w_c (-\log p_{n, c})
+
+    With class probabilities (a float ``target`` of ``input``'s shape), the smoothed target is
+    :math:`t(1 - \varepsilon) + \varepsilon / C` and
+    :math:`\ell_n = -\sum_c w_c t_{n, c} \log p_{n, c}`; 'mean' then divides by the number of
+    samples, not by the weights.
+
+    Parameters
+    ----------
+    input : array_like, shape (C,), (N, C) or (N, C, d1, ...)
+        Logits; the class axis is dim 1 (dim 0 for a single sample).
+    target : array_like
+        Class indices (integer, ``input``'s shape without the class dim) or class
+        probabilities (float, ``input``'s shape).
+    weight : array_like, shape (C,), optional
+        A weight per class.
+    ignore_index : int, default -100
+        With class indices, targets equal to it are skipped (loss 0, not in the 'mean'
+        denominator). Must be negative with class probabilities, where nothing is ignored.
+    reduction : {'mean', 'sum', 'none'}, default 'mean'
+        With class indices, 'mean' divides by :math:`\sum_n w_{y_n}` over non-ignored targets
+        (``nan`` if all are ignored); with probabilities, by the number of samples.
+    label_smoothing : float in [0, 1], default 0.0
+        Weight :math:`\varepsilon` of the uniform distribution mixed into the target.
+
+    Returns
+    -------
+    numpy.floating or numpy.ndarray
+        A scalar, or per-sample losses for 'none'. ``input``'s dtype with class indices; the
+        common dtype of ``input`` and ``target`` with probabilities.
+
+    Raises
+    ------
+    TypeError
+        If an argument has the wrong type (e.g. float class indices).
+    ValueError
+        If shapes do not fit, ``reduction`` is unknown, ``label_smoothing`` is outside [0, 1]
+        (PyTorch silently ignores a negative one), or ``ignore_index`` is non-negative with
+        probability targets.
+    IndexError
+        If a class index is neither in ``[0, C)`` nor ``ignore_index``.
+
+    See the chapter :doc:`/chapters/08_pytorch`.
+    """
+    input, class_dim = _class_input(input)
+    ignore_index = _check_int(ignore_index, "ignore_index")
+    check_reduction(reduction, _REDUCTIONS)
+    label_smoothing = _check_label_smoothing(label_smoothing)
+    num_classes = input.shape[class_dim]
+    weight = _class_weight(weight, num_classes, input.dtype)
+
+    target_arr = np.asarray(target)
+    if target_arr.shape == input.shape:
+        # same shape as the logits: class probabilities
+        if target_arr.dtype.kind not in "f":
+            raise TypeError(
+                f"target has input's shape {input.shape}, so it is read as class probabilities "
+                f"and must be floating point, got dtype {target_arr.dtype}"
+            )
+        if ignore_index >= 0:
+            raise ValueError(
+                f"ignore_index={ignore_index} cannot be used with class-probability targets "
+                "(leave it at its negative default)"
+            )
+        target_arr = as_float_array(target_arr, "target")
+        return _cross_entropy_probs(
+            input, target_arr, class_dim, weight, reduction, label_smoothing
+        )
+    if target_arr.dtype.kind == "f" and target_arr.size:
+        raise TypeError(
+            f"target is floating point, so it must hold class probabilities of input's shape "
+            f"{input.shape}, got shape {target_arr.shape}; class indices must be integers"
+        )
+
+    target = _class_targets(target_arr, input, class_dim, ignore_index)
+    log_probs = _core_log_softmax(input, axis=class_dim)
+    nll, w = _nll(log_probs, target, class_dim, weight, ignore_index, reduction)
+    if label_smoothing == 0:
+        return nll
+
+    # the uniform part: -sum_c w_c log p_c per sample, 0 where ignored, same denominator as nll
+    if weight is not None:
+        shape = [1] * input.ndim
+        shape[class_dim] = num_classes
+        log_probs = log_probs * weight.reshape(shape)
+    smooth = -log_probs.sum(axis=class_dim, dtype=input.dtype)
+    smooth = np.where(target == ignore_index, 0, smooth).astype(input.dtype)
+    smooth = _reduce(smooth, reduction, denominator=w.sum(dtype=w.dtype))
+    return ((1 - label_smoothing) * nll + smooth * (label_smoothing / num_classes)).astype(
+        input.dtype
+    )[()]
+
+
+# --- binary losses ------------------------------------------------------------------------------
+
+
+def binary_cross_entropy(input, target, weight=None, reduction="mean"):
+    r"""Binary cross-entropy of probabilities, as ``torch.nn.functional.binary_cross_entropy``.
+
+    Each logarithm is clamped at :math:`-100`, so a confident mistake costs at most 100 per
+    element instead of infinity:
+
+    .. math:: \ell = -w \left[ t \max(\log p, -100) + (1 - t) \max(\log(1 - p), -100) \right]
+
+    Parameters
+    ----------
+    input : array_like
+        Probabilities in [0, 1]; any shape.
+    target : array_like
+        Targets in [0, 1] (soft labels allowed), ``input``'s shape.
+    weight : array_like, optional
+        Weights that broadcast to ``target``'s shape.
+    reduction : {'mean', 'sum', 'none'}, default 'mean'
+        'mean' averages over all elements.
+
+    Returns
+    -------
+    numpy.floating or numpy.ndarray
+        A scalar, or the elementwise losses for 'none'; the common dtype of ``input`` and
+        ``target``.
+
+    Raises
+    ------
+    TypeError
+        If an array is not real-valued.
+    ValueError
+        If ``input`` or ``target`` is outside [0, 1] or NaN, shapes do not fit, or
+        ``reduction`` is unknown.
+
+    See the chapter :doc:`/chapters/08_pytorch`.
+    """
+    input = as_float_array(input, "input")
+    target = as_float_array(target, "target")
+    check_reduction(reduction, _REDUCTIONS)
+    if target.shape != input.shape:
+        raise ValueError(f"target must have input's shape {input.shape}, got {target.shape}")
+    check_probabilities(input, "input")
+    check_probabilities(target, "target")
+    dtype = np.result_type(input, target)
+    with np.errstate(divide="ignore"):  # log(0) = -inf, then clamped
+        log_p = np.maximum(np.log(input), -100).astype(dtype)
+        log_not_p = np.maximum(np.log1p(-input), -100).astype(dtype)
+    losses = (target - 1) * log_not_p - target * log_p
+    if weight is not None:
+        weight = _broadcast_to(as_float_array(weight, "weight"), target.shape, "weight", "target's")
+        losses = losses * weight.astype(dtype)
+    return _reduce(losses.astype(dtype), reduction)
+
+
+def binary_cross_entropy_with_logits(input, target, weight=None, reduction="mean", pos_weight=None):
+    r"""Sigmoid binary cross-entropy from logits, as PyTorch's ``binary_cross_entropy_with_logits``.
+
+    Computed through :func:`xentlib.log_sigmoid`, so it is finite for every finite logit:
+
+    .. math:: \ell = w \left[ (1 - t)\, x - \bigl(1 + (q - 1)\, t\bigr) \log \sigma(x) \right]
+
+    where :math:`q` is ``pos_weight`` (1 when omitted): it multiplies the positive term
+    :math:`-t \log \sigma(x)` only.
+
+    Parameters
+    ----------
+    input : array_like
+        Logits; any shape.
+    target : array_like
+        Targets (usually in [0, 1]), ``input``'s shape.
+    weight : array_like, optional
+        Weights that broadcast to ``input``'s shape.
+    reduction : {'mean', 'sum', 'none'}, default 'mean'
+        'mean' averages over all elements.
+    pos_weight : array_like, optional
+        Weight of the positive class, broadcast against ``input`` from the last dim (usually
+        one per class, shape (C,)).
+
+    Returns
+    -------
+    numpy.floating or numpy.ndarray
+        A scalar, or the elementwise losses for 'none'; the common dtype of ``input`` and
+        ``target``.
+
+    Raises
+    ------
+    TypeError
+        If an array is not real-valued.
+    ValueError
+        If shapes do not fit or ``reduction`` is unknown.
+
+    See the chapter :doc:`/chapters/08_pytorch`.
+    """
+    input = as_float_array(input, "input")
+    target = as_float_array(target, "target")
+    check_reduction(reduction, _REDUCTIONS)
+    if target.shape != input.shape:
+        raise ValueError(f"target must have input's shape {input.shape}, got {target.shape}")
+    dtype = np.result_type(input, target)
+    log_sig = log_sigmoid(input).astype(dtype)
+    if pos_weight is None:
+        losses = (1 - target) * input - log_sig
+    else:
+        pos_weight = as_float_array(pos_weight, "pos_weight")
+        pos_weight = _broadcast_to(pos_weight, input.shape, "pos_weight", "input's").astype(dtype)
+        losses = (1 - target) * input - (1 + (pos_weight - 1) * target) * log_sig
+    if weight is not None:
+        weight = _broadcast_to(as_float_array(weight, "weight"), input.shape, "weight", "input's")
+        losses = losses * weight.astype(dtype)
+    return _reduce(losses.astype(dtype), reduction)
+
+
+# --- KL divergence ------------------------------------------------------------------------------
+
+
+def kl_div(input, target, reduction="mean", log_target=False):
+    r"""Kullback-Leibler divergence, as ``torch.nn.functional.kl_div``.
+
+    The arguments are the other way round from the maths: ``input`` holds the model's
+    *log*-probabilities :math:`\log q` and ``target`` the reference :math:`p`, and the result is
+    :math:`D_{\mathrm{KL}}(p \,\|\, q)` summed elementwise,
+
+    .. math:: \ell = p \,(\log p - \log q), \qquad 0 \log 0 = 0 .
+
+    Parameters
+    ----------
+    input : array_like
+        Log-probabilities :math:`\log q`; any shape that broadcasts with ``target``.
+    target : array_like
+        Probabilities :math:`p`, or :math:`\log p` if ``log_target``.
+    reduction : {'mean', 'batchmean', 'sum', 'none'}, default 'mean'
+        'mean' averages over *all elements* (dividing by the number of classes too: PyTorch
+        warns about it); 'batchmean' divides the sum by ``input.shape[0]``, which is the KL
+        divergence per sample.
+    log_target : bool, default False
+        Whether ``target`` holds log-probabilities.
+
+    Returns
+    -------
+    numpy.floating or numpy.ndarray
+        A scalar, or the elementwise terms for 'none'; the common dtype of the inputs.
+
+    Raises
+    ------
+    TypeError
+        If an array is not real-valued or ``log_target`` is not a bool.
+    ValueError
+        If the shapes do not broadcast or ``reduction`` is unknown.
+
+    See the chapter :doc:`/chapters/08_pytorch`.
+    """
+    input = as_float_array(input, "input")
+    target = as_float_array(target, "target")
+    check_reduction(reduction, ("mean", "batchmean", "sum", "none"))
+    log_target = _check_bool(log_target, "log_target")
+    try:
+        shape = np.broadcast_shapes(input.shape, target.shape)
+    except ValueError:
+        raise ValueError(
+            f"input of shape {input.shape} and target of shape {target.shape} must broadcast together"
+        ) from None
+    dtype = np.result_type(input, target)
+    with np.errstate(invalid="ignore", divide="ignore"):  # 0·(-inf) and log of negatives give nan
+        if log_target:
+            terms = np.exp(target) * (target - input)
+        else:
+            xlogx = np.where(target == 0, 0, target * np.log(np.where(target == 0, 1, target)))
+            terms = xlogx - target * input
+    terms = np.broadcast_to(terms, shape).astype(dtype)
+    if reduction == "batchmean":
+        total = _reduce(terms, "sum")
+        if input.ndim == 0:
+            return total
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return (total / np.asarray(input.shape[0], dtype=dtype))[()]
+    return _reduce(terms, reduction)
