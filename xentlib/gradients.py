@@ -1,0 +1,257 @@
+"""Gradients of cross-entropy with respect to the logits, and a finite-difference checker.
+
+Defined in :doc:`/chapters/09_gradients`.
+"""
+
+import numpy as np
+
+from ._checks import as_float_array, check_axis, check_same_shape, result_dtype
+from .softmax import log_softmax, sigmoid, softmax
+
+
+def _logits_and_labels(logits, labels):
+    """Float arrays of the same shape, at least 1-D, in a common dtype."""
+    logits = as_float_array(logits, "logits")
+    labels = as_float_array(labels, "labels")
+    if logits.ndim == 0:
+        raise ValueError("logits must have at least one dimension (the class axis), got a scalar")
+    check_same_shape(logits, labels, "logits", "labels")
+    dtype = result_dtype(logits, labels)
+    return logits.astype(dtype, copy=False), labels.astype(dtype, copy=False)
+
+
+def _num_samples(shape):
+    """Number of rows of a (..., C) array: the product of all but the class axis."""
+    return int(np.prod(shape[:-1], dtype=np.int64))
+
+
+def softmax_cross_entropy(logits, labels):
+    r"""Batch-mean softmax cross-entropy of logits against one-hot or soft labels.
+
+    .. math:: L = \frac{1}{N} \sum_{n=1}^{N} \sum_{c} -y_{nc} \log \operatorname{softmax}(z_n)_c
+
+    The class axis is the last one; every other axis counts samples. Labels are not required to
+    sum to 1 (this is the same function that ``tf.nn.softmax_cross_entropy_with_logits`` computes
+    per row, averaged).
+
+    Parameters
+    ----------
+    logits : array_like
+        Unnormalised scores, shape ``(..., C)``.
+    labels : array_like
+        One-hot or soft labels, same shape as ``logits``.
+
+    Returns
+    -------
+    numpy.ndarray
+        A 0-d array; float32 if both inputs are float32, float64 otherwise. An empty batch gives
+        ``nan`` (the mean of nothing), as in PyTorch.
+
+    Raises
+    ------
+    TypeError
+        If an argument is not real-valued.
+    ValueError
+        If ``logits`` is a scalar or the shapes differ.
+
+    See the chapter :doc:`/chapters/09_gradients`.
+    """
+    logits, labels = _logits_and_labels(logits, labels)
+    n = _num_samples(logits.shape)
+    if n == 0:
+        return np.array(np.nan, dtype=logits.dtype)
+    # 0 * (-inf) must count as 0: a class with no label mass adds nothing, however unlikely
+    with np.errstate(invalid="ignore"):
+        terms = np.where(labels == 0, 0, -labels * log_softmax(logits))
+    return (terms.sum(dtype=logits.dtype) / logits.dtype.type(n)).astype(logits.dtype)
+
+
+def softmax_cross_entropy_grad(logits, labels):
+    r"""Gradient of the batch-mean softmax cross-entropy with respect to the logits.
+
+    .. math:: \frac{\partial L}{\partial z_{nc}}
+              = \frac{1}{N} \Bigl( p_{nc} \sum_{k} y_{nk} - y_{nc} \Bigr),
+              \qquad p_n = \operatorname{softmax}(z_n)
+
+    For labels that sum to 1 along the class axis (one-hot or soft distributions) this is the
+    familiar :math:`(p - y) / N`. For labels that do not, the factor :math:`\sum_k y_{nk}` stays:
+    this is the true gradient of :func:`softmax_cross_entropy`, which is *not* what the fused
+    TensorFlow kernel returns (it returns :math:`(p - y)` whatever the labels sum to).
+
+    Parameters
+    ----------
+    logits : array_like
+        Unnormalised scores, shape ``(..., C)``; the class axis is the last one and every other
+        axis counts samples, so :math:`N` is the product of the leading dimensions.
+    labels : array_like
+        One-hot or soft labels, same shape as ``logits``.
+
+    Returns
+    -------
+    numpy.ndarray
+        Same shape as ``logits``; float32 if both inputs are float32, float64 otherwise. An empty
+        batch gives an empty array.
+
+    Raises
+    ------
+    TypeError
+        If an argument is not real-valued.
+    ValueError
+        If ``logits`` is a scalar or the shapes differ.
+
+    See the chapter :doc:`/chapters/09_gradients`.
+    """
+    logits, labels = _logits_and_labels(logits, labels)
+    n = _num_samples(logits.shape)
+    if n == 0:
+        return np.zeros(logits.shape, dtype=logits.dtype)
+    probs = softmax(logits, axis=-1)
+    mass = labels.sum(axis=-1, keepdims=True)
+    return ((probs * mass - labels) / logits.dtype.type(n)).astype(logits.dtype)
+
+
+def sigmoid_cross_entropy_grad(logits, labels):
+    r"""Gradient of the mean binary cross-entropy with logits with respect to the logits.
+
+    .. math:: \frac{\partial L}{\partial x_i} = \frac{\sigma(x_i) - y_i}{M},
+              \qquad L = \frac{1}{M} \sum_{i=1}^{M}
+              -\bigl[y_i \log \sigma(x_i) + (1 - y_i) \log (1 - \sigma(x_i))\bigr]
+
+    The mean is over all :math:`M` elements, as in PyTorch's ``BCEWithLogitsLoss`` and Keras's
+    ``binary_crossentropy`` followed by the batch mean. The formula holds for any real label,
+    not only 0 and 1.
+
+    Parameters
+    ----------
+    logits : array_like
+        Real scores, any shape with at least one element or none.
+    labels : array_like
+        Targets in [0, 1], same shape as ``logits``.
+
+    Returns
+    -------
+    numpy.ndarray
+        Same shape as ``logits``; float32 if both inputs are float32, float64 otherwise.
+
+    Raises
+    ------
+    TypeError
+        If an argument is not real-valued.
+    ValueError
+        If the shapes differ.
+
+    See the chapter :doc:`/chapters/09_gradients`.
+    """
+    logits = as_float_array(logits, "logits")
+    labels = as_float_array(labels, "labels")
+    check_same_shape(logits, labels, "logits", "labels")
+    dtype = result_dtype(logits, labels)
+    if logits.size == 0:
+        return np.zeros(logits.shape, dtype=dtype)
+    grad = (sigmoid(logits.astype(dtype)) - labels.astype(dtype)) / dtype.type(logits.size)
+    return grad.astype(dtype)
+
+
+def softmax_jacobian(logits, axis=-1):
+    r"""Jacobian of the softmax: the matrix of partial derivatives of each output by each input.
+
+    .. math:: J_{ij} = \frac{\partial p_i}{\partial z_j} = p_i (\delta_{ij} - p_j),
+              \qquad J = \operatorname{diag}(p) - p p^{\top}
+
+    Parameters
+    ----------
+    logits : array_like
+        Unnormalised scores; any shape with at least one dimension.
+    axis : int, default -1
+        The class axis; the other axes are batch axes, each with its own Jacobian.
+
+    Returns
+    -------
+    numpy.ndarray
+        Shape ``batch_shape + (C, C)``, where ``batch_shape`` is the shape of ``logits`` without
+        ``axis``; ``J[..., i, j]`` is the derivative of output ``i`` by input ``j``. Symmetric,
+        and each row and column sums to 0.
+
+    Raises
+    ------
+    TypeError
+        If ``logits`` is not real-valued or ``axis`` is not an int.
+    ValueError
+        If ``axis`` is out of range.
+
+    See the chapter :doc:`/chapters/09_gradients`.
+    """
+    logits = as_float_array(logits, "logits")
+    axis = check_axis(axis, logits.ndim)
+    probs = np.moveaxis(softmax(logits, axis=axis), axis, -1)
+    eye = np.eye(probs.shape[-1], dtype=probs.dtype)
+    return probs[..., :, None] * eye - probs[..., :, None] * probs[..., None, :]
+
+
+def numerical_gradient(f, x, eps=1e-6):
+    r"""Gradient of a scalar function of an array by central differences.
+
+    .. math:: \frac{\partial f}{\partial x_i} \approx
+              \frac{f(x + \varepsilon e_i) - f(x - \varepsilon e_i)}{2 \varepsilon}
+
+    The error is :math:`O(\varepsilon^2)` from truncation plus about
+    :math:`\text{ulp}(f) / \varepsilon` from rounding; with float64 and the default step both are
+    near 1e-10 for functions of size 1. ``x`` is perturbed in float64 whatever its dtype (a step
+    of 1e-6 is mostly lost to rounding in float32), one entry at a time, so ``f`` is called
+    ``2 * x.size`` times.
+
+    Parameters
+    ----------
+    f : callable
+        Takes an array shaped like ``x`` and returns a real scalar (a Python number or a 0-d or
+        size-1 array).
+    x : array_like
+        The point at which to differentiate; any shape. Not modified.
+    eps : float, default 1e-6
+        The step, positive and finite.
+
+    Returns
+    -------
+    numpy.ndarray
+        Same shape as ``x``; float32 for float32 input, float64 otherwise.
+
+    Raises
+    ------
+    TypeError
+        If ``f`` is not callable, ``x`` is not real-valued, ``eps`` is not a real number, or
+        ``f`` returns something that is not a real number.
+    ValueError
+        If ``eps`` is not positive and finite, or ``f`` returns more than one value.
+
+    See the chapter :doc:`/chapters/09_gradients`.
+    """
+    if not callable(f):
+        raise TypeError(f"f must be a callable returning a scalar, got {type(f).__name__}")
+    x = as_float_array(x, "x")
+    if isinstance(eps, bool) or not isinstance(eps, (int, float, np.integer, np.floating)):
+        raise TypeError(f"eps must be a real number, got {type(eps).__name__}")
+    if not (np.isfinite(eps) and eps > 0):
+        raise ValueError(f"eps must be positive and finite, got {eps}")
+    point = x.astype(np.float64)  # a copy: the caller's array is never touched
+    grad = np.empty(point.shape, dtype=np.float64)
+    flat_point, flat_grad = point.reshape(-1), grad.reshape(-1)
+    for i in range(flat_point.size):
+        # go one coordinate at a time: step forward, step back, restore
+        saved = flat_point[i]
+        flat_point[i] = saved + eps
+        upper = _scalar(f(point.copy()))
+        flat_point[i] = saved - eps
+        lower = _scalar(f(point.copy()))
+        flat_point[i] = saved
+        flat_grad[i] = (upper - lower) / (2 * eps)
+    return grad.astype(x.dtype)
+
+
+def _scalar(value):
+    """The real number that ``f`` returned, or an error saying what it returned instead."""
+    arr = np.asarray(value)
+    if arr.dtype.kind not in "biuf":
+        raise TypeError(f"f must return a real number, got dtype {arr.dtype}")
+    if arr.size != 1:
+        raise ValueError(f"f must return a scalar, got an array of shape {arr.shape}")
+    return float(arr.reshape(()))
