@@ -5,9 +5,6 @@ relative size times the largest logit, since log_softmax(x) = x - LSE(x) cancels
 ulps of |x| and a loss near 0 cannot be closer than that in relative terms.
 """
 
-import ast
-import itertools
-import pathlib
 import warnings
 
 import numpy as np
@@ -211,13 +208,8 @@ def test_kl_div_mean_warns_in_torch(torch):
 
 
 def _torch_references():
-    """The loss references from torch.testing._internal.common_nn.
-
-    Importing that module needs the test-only package ``expecttest``; when it is missing, the
-    reference functions are compiled from the module's source, unchanged.
-    """
-    import torch
-    import torch.testing._internal as internal
+    """The loss references from torch.testing._internal.common_nn, independent of F.* kernels."""
+    from torch.testing._internal import common_nn  # needs the test-only package expecttest
 
     names = (
         "nllloss_reference",
@@ -225,16 +217,6 @@ def _torch_references():
         "cross_entropy_loss_indices_target_reference",
         "cross_entropy_loss_prob_target_reference",
     )
-    try:
-        from torch.testing._internal import common_nn
-    except ImportError:
-        path = pathlib.Path(internal.__file__).with_name("common_nn.py")
-        tree = ast.parse(path.read_text(encoding="utf-8"))
-        defs = [n for n in tree.body if isinstance(n, ast.FunctionDef) and n.name in names]
-        assert sorted(d.name for d in defs) == sorted(names)
-        namespace = {"torch": torch, "F": torch.nn.functional, "product": itertools.product}
-        exec(compile(ast.Module(body=defs, type_ignores=[]), str(path), "exec"), namespace)
-        return {name: namespace[name] for name in names}
     return {name: getattr(common_nn, name) for name in names}
 
 
