@@ -1,6 +1,8 @@
 """Shared fixtures: the framework modules (imported quietly, once) and the built book."""
 
+import os
 import pathlib
+import re
 import subprocess
 import sys
 
@@ -25,12 +27,30 @@ def tf_keras():
 
 @pytest.fixture(scope="session")
 def built_book(tmp_path_factory):
-    """Build the book once per session with warnings as errors; return the HTML folder."""
+    """Build the book once per session with warnings as errors; return the HTML folder.
+
+    Set XENT_BUILT_BOOK to the HTML folder of an existing build to test that instead (handy while
+    working on the tests themselves; CI leaves it unset and always builds).
+    """
+    existing = os.environ.get("XENT_BUILT_BOOK")
+    if existing:
+        html = pathlib.Path(existing)
+        if not (html / "index.html").is_file():
+            pytest.fail(f"XENT_BUILT_BOOK={existing} holds no built book (no index.html)")
+        return html
     out = tmp_path_factory.mktemp("book")
     jb = pathlib.Path(sys.executable).with_name("jupyter-book")
-    cmd = [str(jb), "build", str(ROOT), "-W", "-n", "--keep-going",
-           "--path-output", str(out)]
+    cmd = [str(jb), "build", str(ROOT), "-W", "-n", "--keep-going", "--path-output", str(out)]
     proc = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT)
     if proc.returncode != 0:
-        pytest.fail(f"jupyter-book build -W failed:\n{proc.stdout[-6000:]}\n{proc.stderr[-6000:]}")
+        log = proc.stdout + proc.stderr
+        (out / "build.log").write_text(log)
+        problems = [
+            line for line in log.splitlines() if re.search(r"WARNING|ERROR|Error|Exception", line)
+        ]
+        pytest.fail(
+            "jupyter-book build -W failed (full log in build.log beside the output):\n"
+            + "\n".join(problems[-40:] or log.splitlines()[-40:]),
+            pytrace=False,
+        )
     return out / "_build" / "html"

@@ -46,6 +46,8 @@ def refresh(path, timeout=600):
         nb,
         timeout=timeout,
         kernel_name="python3",
+        # tracebacks of cells that raise on purpose show only the error line, not machine paths
+        extra_arguments=["--InteractiveShell.xmode=Minimal"],
         resources={"metadata": {"path": str(path.parent.resolve())}},
     )
     client.execute()
@@ -55,7 +57,9 @@ def refresh(path, timeout=600):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(prog="python -m xentlib.refresh", description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m xentlib.refresh", description=__doc__.split("\n")[0]
+    )
     parser.add_argument("notebooks", nargs="*", type=pathlib.Path, help="default: chapters/*.ipynb")
     parser.add_argument("--timeout", type=int, default=600, help="seconds allowed per cell")
     args = parser.parse_args(argv)

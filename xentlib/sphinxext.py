@@ -32,8 +32,111 @@ def _copy_mathjax(app, exception):
     copy_asset(str(_mathjax_source()), str(pathlib.Path(app.outdir) / "_static" / "mathjax"))
 
 
+def _drop_duplicate_scripts(app, pagename, templatename, context, doctree):
+    """Write each inline script once.
+
+    Sphinx 7.4 adds an inline script registered after the builder starts (sphinx-thebe's, which
+    declares ``const THEBE_JS_URL``) to every page twice; the second copy is a SyntaxError in the
+    reader's browser console. Keep the first copy of each (source, attributes) pair.
+    """
+    scripts = context.get("script_files")
+    if not scripts:
+        return
+    seen, unique = set(), []
+    for script in scripts:
+        source = getattr(script, "filename", script) or ""
+        key = (str(source), repr(getattr(script, "attributes", {})))
+        if key not in seen:
+            seen.add(key)
+            unique.append(script)
+    scripts[:] = unique
+
+
+def _api_module_directive():
+    """The ``xentlib-module`` directive of chapters/api.md (built lazily: docutils is Sphinx's)."""
+    from docutils import nodes
+    from docutils.statemachine import StringList
+    from sphinx.util.docutils import SphinxDirective
+    from sphinx.util.nodes import nested_parse_with_titles
+
+    class XentlibModule(SphinxDirective):
+        """``.. xentlib-module:: likelihood``: a section with the module's docstring and every
+        public function it defines, in source order. A function that ``xentlib`` re-exports is
+        documented as ``xentlib.NAME``, the name the chapters call and link it by."""
+
+        required_arguments = 1
+
+        def run(self):
+            import importlib
+            import inspect
+
+            import xentlib
+
+            module = importlib.import_module(f"xentlib.{self.arguments[0]}")
+            functions = [
+                f
+                for name, f in vars(module).items()
+                if inspect.isfunction(f) and f.__module__ == module.__name__ and name[0] != "_"
+            ]
+            functions.sort(key=lambda f: f.__code__.co_firstlineno)
+            lines = [f".. automodule:: {module.__name__}"]
+            if getattr(xentlib, self.arguments[0]) is not module:
+                # a function of the same name (xentlib.softmax) owns the dotted name
+                lines.append("   :no-index:")
+            lines.append("")
+            for f in functions:
+                where = "xentlib" if getattr(xentlib, f.__name__, None) is f else module.__name__
+                lines += [f".. autofunction:: {where}.{f.__name__}", ""]
+            section = nodes.section(ids=[nodes.make_id(module.__name__)])
+            section += nodes.title("", "", nodes.literal(module.__name__, module.__name__))
+            nested_parse_with_titles(
+                self.state, StringList(lines, self.get_source_info()[0]), section
+            )
+            return [section]
+
+    return XentlibModule
+
+
+def _chapter_link_first(app, what, name, obj, options, lines):
+    """Move a docstring's closing "See the chapter :doc:`...`." line up, under its summary.
+
+    numpydoc text after the last section (Raises) is read by napoleon as part of that section,
+    which breaks its field list; under the summary the link is also where a reader looks first.
+    """
+    at = [i for i, line in enumerate(lines) if line.strip().startswith("See the chapter :doc:")]
+    if what != "function" or len(at) != 1 or at[0] < 2:
+        return
+    link = lines.pop(at[0])
+    while lines and not lines[-1].strip():
+        lines.pop()
+    summary_end = lines.index("") if "" in lines else len(lines)
+    lines[summary_end:summary_end] = ["", link.strip()]
+
+
+def _resolve_reexported(app, env, node, contnode):
+    """Resolve ``xentlib.MODULE.NAME`` (or a bare ``NAME`` inside a xentlib docstring) to
+    ``xentlib.NAME``, where the API page documents every function that xentlib re-exports."""
+    if node.get("refdomain") != "py":
+        return None
+    target = node.get("reftarget", "")
+    in_xentlib = target.startswith("xentlib.") or (
+        "." not in target and (node.get("py:module") or "").startswith("xentlib")
+    )
+    candidate = "xentlib." + target.rsplit(".", 1)[-1]
+    obj = env.get_domain("py").objects.get(candidate)
+    if not in_xentlib or candidate == target or obj is None:
+        return None
+    from sphinx.util.nodes import make_refnode
+
+    return make_refnode(app.builder, node["refdoc"], obj.docname, obj.node_id, contnode, candidate)
+
+
 def setup(app):
+    app.connect("missing-reference", _resolve_reexported)
+    app.connect("autodoc-process-docstring", _chapter_link_first, priority=400)
+    app.add_directive("xentlib-module", _api_module_directive())
     _mathjax_source()  # fail early, with a clear message, if the package is missing
     app.connect("config-inited", _point_at_local_mathjax, priority=900)
+    app.connect("html-page-context", _drop_duplicate_scripts)
     app.connect("build-finished", _copy_mathjax)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

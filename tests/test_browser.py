@@ -1,0 +1,242 @@
+"""The built site in a real browser: headless Chromium, driven by Playwright, fully offline.
+
+Every page in ``_toc.yml`` must load without console errors, without asking for anything outside
+the local server, with every image loaded and no page-wide horizontal scroll; every formula must
+be typeset by the MathJax that the site serves itself, without TeX errors; every numbered chapter
+must end with exercises whose solutions are hidden until clicked; and the search page must find
+"logits". Screenshots land in ``test-artifacts/screenshots/`` for a human to look at.
+
+Chromium is the system package (``/usr/bin/chromium``; override with ``XENT_CHROMIUM``). Where it
+is missing these tests skip with one line, unless ``XENT_REQUIRE_BROWSER=1`` (CI sets it), which
+turns the skip into a failure.
+"""
+
+import functools
+import http.server
+import os
+import pathlib
+import re
+import shutil
+import threading
+
+import pytest
+import yaml
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+ARTIFACTS = ROOT / "test-artifacts" / "screenshots"
+VIEWPORT = {"width": 1280, "height": 900}
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-default-apps",
+    "--disable-extensions",
+    "--no-first-run",
+    "--no-default-browser-check",
+    "--metrics-recording-only",
+]
+NUMBERED_CHAPTER = re.compile(r"^chapters/\d\d_")
+
+pytestmark = pytest.mark.slow
+
+
+def toc_pages():
+    """Every page of the book, in reading order, as paths without suffix."""
+    toc = yaml.safe_load((ROOT / "_toc.yml").read_text(encoding="utf-8"))
+    pages = [toc["root"]]
+    for part in toc.get("parts", []):
+        pages += [entry["file"] for entry in part.get("chapters", [])]
+    return pages
+
+
+def chromium_executable():
+    """Path of the Chromium binary, or None."""
+    candidates = [os.environ.get("XENT_CHROMIUM", ""), "/usr/bin/chromium"]
+    candidates += [shutil.which(name) or "" for name in ("chromium", "chromium-browser")]
+    return next((c for c in candidates if c and os.access(c, os.X_OK)), None)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    executable = chromium_executable()
+    if executable is None:
+        reason = "Chromium not found (apt-get install chromium, or set XENT_CHROMIUM)"
+        if os.environ.get("XENT_REQUIRE_BROWSER") == "1":
+            pytest.fail(f"XENT_REQUIRE_BROWSER=1 but {reason}")
+        pytest.skip(reason)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format, *args):  # keep the test output clean
+        pass
+
+
+@pytest.fixture(scope="module")
+def site(built_book):
+    """Serve the built HTML on 127.0.0.1 at a free port; yield its base URL."""
+    handler = functools.partial(_QuietHandler, directory=str(built_book))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+    thread.join()
+
+
+class Visit:
+    """One page opened in a fresh browser context that can reach only the local site."""
+
+    def __init__(self, browser, base, path, viewport=VIEWPORT):
+        self.errors, self.blocked, self.failed = [], [], []
+        self.context = browser.new_context(viewport=viewport, service_workers="block")
+        self.context.route("**/*", functools.partial(self._route, base))
+        self.page = self.context.new_page()
+        self.page.on("console", self._console)
+        self.page.on("pageerror", lambda exc: self.errors.append(f"uncaught: {exc}"))
+        self.page.on("requestfailed", self._request_failed)
+        self.response = self.page.goto(f"{base}/{path}", wait_until="load")
+        self.mathjax = self.page.evaluate(
+            """async () => {
+                if (!window.MathJax || !MathJax.startup || !MathJax.startup.promise) return false;
+                await MathJax.startup.promise;
+                return true;
+            }"""
+        )
+
+    def _route(self, base, route):
+        url = route.request.url
+        if url == base or url.startswith(base + "/") or url.startswith(("data:", "blob:")):
+            route.continue_()
+        else:
+            self.blocked.append(url)
+            route.abort("blockedbyclient")
+
+    def _console(self, msg):
+        if msg.type == "error":
+            self.errors.append(f"console: {msg.text} ({msg.location.get('url', '')})")
+
+    def _request_failed(self, request):
+        if request.url not in self.blocked:
+            self.failed.append(f"{request.url}: {request.failure}")
+
+    def close(self):
+        self.context.close()
+
+
+@pytest.fixture
+def visit(browser, site):
+    opened = []
+
+    def open_page(path, **kwargs):
+        opened.append(Visit(browser, site, path, **kwargs))
+        return opened[-1]
+
+    yield open_page
+    for v in opened:
+        v.close()
+
+
+def screenshot(page, name, full_page=True):
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=full_page)
+
+
+@pytest.mark.parametrize("page_path", toc_pages())
+def test_page_loads_offline_with_its_math_typeset(visit, page_path):
+    v = visit(f"{page_path}.html")
+    assert v.response is not None and v.response.status == 200, f"{page_path}: HTTP error"
+    assert not v.blocked, f"{page_path} asked for resources outside the site: {v.blocked}"
+    assert not v.failed, f"{page_path}: requests that failed: {v.failed}"
+    assert not v.errors, f"{page_path}: console errors: {v.errors}"
+    broken = v.page.evaluate(
+        "() => [...document.images].filter(i => !i.complete || i.naturalWidth === 0)"
+        ".map(i => i.getAttribute('src'))"
+    )
+    assert not broken, f"{page_path}: images that did not load: {broken}"
+    overflow = v.page.evaluate(
+        "() => document.documentElement.scrollWidth - document.documentElement.clientWidth"
+    )
+    assert overflow <= 1, f"{page_path}: the page scrolls sideways by {overflow}px"
+    toc_overflow = v.page.evaluate(
+        "() => [...document.querySelectorAll('.bd-sidebar-secondary')]"
+        ".map(e => e.scrollWidth - e.clientWidth).concat([0])[0]"
+    )
+    assert toc_overflow <= 1, f"{page_path}: 'on this page' entries cut off by {toc_overflow}px"
+    screenshot(v.page, page_path.replace("/", "__"))
+
+    # math: every formula typeset by the site's own MathJax, none left as TeX, no TeX errors
+    sources = v.page.locator("div.math, span.math").count()
+    if sources == 0:
+        return
+    assert v.mathjax, f"{page_path} has {sources} formulas but MathJax did not start"
+    typeset = v.page.locator("mjx-container").count()
+    assert typeset >= sources, f"{page_path}: {typeset} of {sources} formulas typeset"
+    # a TeX error (unknown macro, unbalanced brace) is drawn as <mjx-merror> in red
+    tex_errors = v.page.locator("mjx-merror").all_inner_texts()
+    assert not tex_errors, f"{page_path}: TeX errors in formulas: {tex_errors}"
+    raw_tex = v.page.evaluate(
+        "() => [...document.querySelectorAll('div.math, span.math')]"
+        ".filter(e => !e.querySelector('mjx-container')).map(e => e.textContent.slice(0, 60))"
+    )
+    assert not raw_tex, f"{page_path}: formulas left as raw TeX: {raw_tex}"
+
+
+@pytest.mark.parametrize("page_path", [p for p in toc_pages() if NUMBERED_CHAPTER.match(p)])
+def test_chapter_has_exercises_with_hidden_solutions_that_open(visit, page_path):
+    v = visit(f"{page_path}.html")
+    page = v.page
+    assert page.locator("div.exercise.admonition").count() >= 1, f"{page_path}: no exercise"
+    solutions = page.locator("div.solution.dropdown.admonition")
+    assert solutions.count() >= 1, f"{page_path}: no solution in a dropdown"
+    objectives = page.locator("div.admonition.tip p.admonition-title")
+    assert "What you will learn" in objectives.all_inner_texts(), f"{page_path}: no objectives"
+    assert page.locator("section[id^='summary'] h2").count() == 1, f"{page_path}: no Summary"
+
+    for i in range(solutions.count()):
+        solution = solutions.nth(i)
+        body = solution.locator(":scope > section, :scope > div:not(.admonition-title)").first
+        assert body.count() == 1, f"{page_path}: solution {i + 1} has no body"
+        assert not body.is_visible(), f"{page_path}: solution {i + 1} is shown before a click"
+    first = solutions.first
+    first.locator(".admonition-title").click()
+    body = first.locator(":scope > section, :scope > div:not(.admonition-title)").first
+    body.wait_for(state="visible", timeout=5000)
+    assert body.inner_text().strip(), f"{page_path}: the opened solution is empty"
+    assert not v.errors, v.errors
+    first.scroll_into_view_if_needed()
+    screenshot(page, f"{page_path.replace('/', '__')}__solution_open", full_page=False)
+
+
+def test_search_finds_logits(visit):
+    v = visit("search.html?q=logits")
+    results = v.page.locator("#search-results ul.search li")
+    results.first.wait_for(state="attached", timeout=20000)
+    titles = results.locator("a").first.all_inner_texts()
+    assert results.count() >= 1 and titles, "the search for 'logits' found nothing"
+    assert not v.errors, v.errors
+    assert not v.blocked, v.blocked
+    screenshot(v.page, "search_logits", full_page=False)
+
+
+def test_chapter_reads_on_a_phone(visit):
+    """A narrow screen: the first numbered chapter must not scroll sideways as a whole."""
+    chapters = [p for p in toc_pages() if NUMBERED_CHAPTER.match(p)]
+    if not chapters:
+        pytest.fail("_toc.yml lists no numbered chapter")
+    v = visit(f"{chapters[0]}.html", viewport={"width": 390, "height": 844})
+    overflow = v.page.evaluate(
+        "() => document.documentElement.scrollWidth - document.documentElement.clientWidth"
+    )
+    assert overflow <= 1, f"{chapters[0]} scrolls sideways by {overflow}px on a phone"
+    assert not v.errors, v.errors
+    screenshot(v.page, "phone__" + chapters[0].replace("/", "__"), full_page=False)
