@@ -16,7 +16,9 @@ def close(actual, expected, dtype):
 
 def logit_cases(dtype):
     rng = np.random.default_rng(11)
-    logits = np.concatenate([rng.normal(size=40) * 8, [-1e3, -500.0, -88.0, -1.0, 0.0, 1.0, 88.0, 500.0, 1e3]])
+    logits = np.concatenate(
+        [rng.normal(size=40) * 8, [-1e3, -500.0, -88.0, -1.0, 0.0, 1.0, 88.0, 500.0, 1e3]]
+    )
     labels = np.concatenate([rng.random(40), [1.0, 0.0, 1.0, 0.5, 1.0, 0.0, 0.0, 1.0, 0.0]])
     return labels.astype(dtype), logits.astype(dtype)
 
@@ -40,7 +42,9 @@ def test_with_logits_matches_tensorflow_and_torch_up_to_1e3(torch, tf_keras, dty
 def test_with_logits_gradient_is_sigmoid_minus_label(torch, dtype):
     labels, logits = logit_cases(dtype)
     x = torch.tensor(logits, requires_grad=True)
-    torch.nn.functional.binary_cross_entropy_with_logits(x, torch.from_numpy(labels), reduction="sum").backward()
+    torch.nn.functional.binary_cross_entropy_with_logits(
+        x, torch.from_numpy(labels), reduction="sum"
+    ).backward()
     close(xentlib.sigmoid(logits) - labels, x.grad.numpy(), dtype)
 
 
@@ -101,7 +105,11 @@ def test_legacy_route_matches_probs_form_inside_the_clip(dtype):
     labels = rng.random(50).astype(dtype)
     legacy = xentlib.keras_legacy_binary_crossentropy(labels, probs)
     # converting to logits and back costs a few ulps of the probability, hence 1e-5 in float32
-    np.testing.assert_allclose(legacy, xentlib.binary_cross_entropy(labels, probs), rtol={np.float32: 1e-5, np.float64: 1e-12}[dtype])
+    np.testing.assert_allclose(
+        legacy,
+        xentlib.binary_cross_entropy(labels, probs),
+        rtol={np.float32: 1e-5, np.float64: 1e-12}[dtype],
+    )
     logits = np.log(probs / (1 - probs))
     close(
         xentlib.keras_legacy_binary_crossentropy(labels, logits, from_logits=True),
@@ -115,7 +123,9 @@ def test_seed_004_binary_formula_on_one_hot_labels():
     probs = np.array([[0.227863, 0.61939586, 0.15274114], [0.49674623, 0.20196195, 0.30129182]])
     terms = -xentlib.binary_cross_entropy(y_true, probs)
     np.testing.assert_allclose(
-        terms, [[-0.25859328, -0.4790107, -0.16574901], [-0.68666072, -0.225599, -1.19967598]], atol=1e-8
+        terms,
+        [[-0.25859328, -0.4790107, -0.16574901], [-0.68666072, -0.225599, -1.19967598]],
+        atol=1e-8,
     )
     np.testing.assert_allclose(-terms.sum(axis=1), [0.90335299, 2.11193571], atol=1e-8)
 
@@ -125,28 +135,95 @@ def test_dtypes_and_broadcasting():
     assert xentlib.binary_cross_entropy([1, 0], p32).dtype == np.float32
     assert xentlib.binary_cross_entropy(np.array([1.0, 0.0]), p32).dtype == np.float64
     assert xentlib.binary_cross_entropy(1, np.linspace(0.1, 0.9, 5)).shape == (5,)
-    assert xentlib.binary_cross_entropy_with_logits([[1], [0]], np.zeros(3, np.float32)).shape == (2, 3)
+    assert xentlib.binary_cross_entropy_with_logits([[1], [0]], np.zeros(3, np.float32)).shape == (
+        2,
+        3,
+    )
 
 
 @pytest.mark.parametrize(
     ("call", "error", "message"),
     [
-        (lambda: xentlib.binary_cross_entropy([1.5], [0.5]), ValueError, r"labels must hold probabilities in \[0, 1\]"),
-        (lambda: xentlib.binary_cross_entropy([1.0], [1.2]), ValueError, r"probs must hold probabilities in \[0, 1\], got values in \[1.2, 1.2\]"),
-        (lambda: xentlib.binary_cross_entropy([1.0], [np.nan]), ValueError, "probs must not contain NaN"),
-        (lambda: xentlib.binary_cross_entropy("1", [0.5]), TypeError, "labels must be a real-valued array, got str"),
-        (lambda: xentlib.binary_cross_entropy([1.0], ["a"]), TypeError, "probs must be a real-valued array"),
-        (lambda: xentlib.binary_cross_entropy([1.0, 0.0], [0.5, 0.5, 0.5]), ValueError, r"labels and probs must broadcast to one shape, got \(2,\) and \(3,\)"),
-        (lambda: xentlib.binary_cross_entropy([1.0], [0.5], eps=0.5), ValueError, r"eps must lie in \(0, 0.5\), got 0.5"),
-        (lambda: xentlib.binary_cross_entropy([1.0], [0.5], eps="1e-7"), TypeError, "eps must be a real number, got str"),
-        (lambda: xentlib.binary_cross_entropy_with_logits([0.0], [np.nan]), ValueError, "logits must not contain NaN"),
-        (lambda: xentlib.binary_cross_entropy_with_logits([2.0], [0.0]), ValueError, "labels must hold probabilities"),
-        (lambda: xentlib.binary_cross_entropy_with_logits([1.0], [1j]), TypeError, "logits must be a real-valued array, got dtype complex"),
-        (lambda: xentlib.keras_legacy_binary_crossentropy([-1.0], [0.5]), ValueError, "target must hold probabilities"),
-        (lambda: xentlib.keras_legacy_binary_crossentropy([1.0], [3.0]), ValueError, "output must hold probabilities"),
-        (lambda: xentlib.keras_legacy_binary_crossentropy([1.0], [0.5], from_logits=1), TypeError, "from_logits must be a bool, got int"),
-        (lambda: xentlib.keras_legacy_binary_crossentropy([1.0], [0.5], epsilon=0.0), ValueError, r"epsilon must lie in \(0, 0.5\)"),
-        (lambda: xentlib.keras_legacy_binary_crossentropy([1.0, 0.0], [[0.5, 0.5, 0.5]]), ValueError, "target and output must broadcast"),
+        (
+            lambda: xentlib.binary_cross_entropy([1.5], [0.5]),
+            ValueError,
+            r"labels must hold probabilities in \[0, 1\]",
+        ),
+        (
+            lambda: xentlib.binary_cross_entropy([1.0], [1.2]),
+            ValueError,
+            r"probs must hold probabilities in \[0, 1\], got values in \[1.2, 1.2\]",
+        ),
+        (
+            lambda: xentlib.binary_cross_entropy([1.0], [np.nan]),
+            ValueError,
+            "probs must not contain NaN",
+        ),
+        (
+            lambda: xentlib.binary_cross_entropy("1", [0.5]),
+            TypeError,
+            "labels must be a real-valued array, got str",
+        ),
+        (
+            lambda: xentlib.binary_cross_entropy([1.0], ["a"]),
+            TypeError,
+            "probs must be a real-valued array",
+        ),
+        (
+            lambda: xentlib.binary_cross_entropy([1.0, 0.0], [0.5, 0.5, 0.5]),
+            ValueError,
+            r"labels and probs must broadcast to one shape, got \(2,\) and \(3,\)",
+        ),
+        (
+            lambda: xentlib.binary_cross_entropy([1.0], [0.5], eps=0.5),
+            ValueError,
+            r"eps must lie in \(0, 0.5\), got 0.5",
+        ),
+        (
+            lambda: xentlib.binary_cross_entropy([1.0], [0.5], eps="1e-7"),
+            TypeError,
+            "eps must be a real number, got str",
+        ),
+        (
+            lambda: xentlib.binary_cross_entropy_with_logits([0.0], [np.nan]),
+            ValueError,
+            "logits must not contain NaN",
+        ),
+        (
+            lambda: xentlib.binary_cross_entropy_with_logits([2.0], [0.0]),
+            ValueError,
+            "labels must hold probabilities",
+        ),
+        (
+            lambda: xentlib.binary_cross_entropy_with_logits([1.0], [1j]),
+            TypeError,
+            "logits must be a real-valued array, got dtype complex",
+        ),
+        (
+            lambda: xentlib.keras_legacy_binary_crossentropy([-1.0], [0.5]),
+            ValueError,
+            "target must hold probabilities",
+        ),
+        (
+            lambda: xentlib.keras_legacy_binary_crossentropy([1.0], [3.0]),
+            ValueError,
+            "output must hold probabilities",
+        ),
+        (
+            lambda: xentlib.keras_legacy_binary_crossentropy([1.0], [0.5], from_logits=1),
+            TypeError,
+            "from_logits must be a bool, got int",
+        ),
+        (
+            lambda: xentlib.keras_legacy_binary_crossentropy([1.0], [0.5], epsilon=0.0),
+            ValueError,
+            r"epsilon must lie in \(0, 0.5\)",
+        ),
+        (
+            lambda: xentlib.keras_legacy_binary_crossentropy([1.0, 0.0], [[0.5, 0.5, 0.5]]),
+            ValueError,
+            "target and output must broadcast",
+        ),
     ],
 )
 def test_bad_input_raises_naming_the_argument(call, error, message):

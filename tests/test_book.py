@@ -47,7 +47,9 @@ def test_mathjax_is_served_locally(built_book):
     page = (built_book / "chapters" / "01_likelihood.html").read_text(encoding="utf-8")
     assert 'src="../_static/mathjax/tex-chtml.js"' in page
     assert (built_book / "_static" / "mathjax" / "tex-chtml.js").is_file()
-    fonts = list((built_book / "_static" / "mathjax" / "output" / "chtml" / "fonts").rglob("*.woff"))
+    fonts = list(
+        (built_book / "_static" / "mathjax" / "output" / "chtml" / "fonts").rglob("*.woff")
+    )
     assert fonts, "MathJax fonts were not copied into the site"
 
 

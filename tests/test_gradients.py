@@ -41,8 +41,9 @@ def tf_grad(tf, logits, labels):
 def test_grad_matches_torch_autograd_float64(torch, kind, shape):
     logits, labels = random_case(1, shape, kind)
     loss, expected = torch_grad(torch, logits, labels)
-    np.testing.assert_allclose(xentlib.softmax_cross_entropy_grad(logits, labels), expected,
-                               rtol=0, atol=1e-12)
+    np.testing.assert_allclose(
+        xentlib.softmax_cross_entropy_grad(logits, labels), expected, rtol=0, atol=1e-12
+    )
     assert xentlib.softmax_cross_entropy(logits, labels) == pytest.approx(loss, rel=1e-12)
 
 
@@ -62,8 +63,9 @@ def test_grad_matches_tf_gradient_tape(tf_keras, kind, dtype):
     logits, labels = random_case(3, (5, 4), kind, dtype)
     loss, expected = tf_grad(tf, logits, labels)
     atol = 1e-7 if dtype == np.float32 else 1e-15
-    np.testing.assert_allclose(xentlib.softmax_cross_entropy_grad(logits, labels), expected,
-                               rtol=0, atol=atol)
+    np.testing.assert_allclose(
+        xentlib.softmax_cross_entropy_grad(logits, labels), expected, rtol=0, atol=atol
+    )
     assert xentlib.softmax_cross_entropy(logits, labels) == pytest.approx(loss, rel=1e-6)
 
 
@@ -103,8 +105,9 @@ def test_grad_matches_central_differences(rows, classes, seed, kind):
     numeric = xentlib.numerical_gradient(lambda z: xentlib.softmax_cross_entropy(z, labels), logits)
     # rounding in f(x +- eps) is about ulp(L)/eps: scale the 1e-9 tolerance with the loss
     scale = max(1.0, abs(float(xentlib.softmax_cross_entropy(logits, labels))))
-    np.testing.assert_allclose(xentlib.softmax_cross_entropy_grad(logits, labels), numeric,
-                               rtol=0, atol=1e-9 * scale)
+    np.testing.assert_allclose(
+        xentlib.softmax_cross_entropy_grad(logits, labels), numeric, rtol=0, atol=1e-9 * scale
+    )
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
@@ -163,8 +166,9 @@ def test_sigmoid_grad_matches_central_differences():
         return np.mean(-(labels * xentlib.log_sigmoid(x) + (1 - labels) * xentlib.log_sigmoid(-x)))
 
     numeric = xentlib.numerical_gradient(bce, logits)
-    np.testing.assert_allclose(xentlib.sigmoid_cross_entropy_grad(logits, labels), numeric,
-                               atol=1e-9)
+    np.testing.assert_allclose(
+        xentlib.sigmoid_cross_entropy_grad(logits, labels), numeric, atol=1e-9
+    )
 
 
 def test_softmax_jacobian_matches_torch_and_differences(torch):
@@ -196,8 +200,9 @@ def test_chain_rule_through_the_jacobian_gives_the_gradient():
     probs = xentlib.softmax(logits)
     # dL/dz = J^T dL/dp with dL/dp = -y/p
     via_jacobian = xentlib.softmax_jacobian(logits).T @ (-labels / probs)
-    np.testing.assert_allclose(via_jacobian, xentlib.softmax_cross_entropy_grad(logits, labels),
-                               atol=1e-14)
+    np.testing.assert_allclose(
+        via_jacobian, xentlib.softmax_cross_entropy_grad(logits, labels), atol=1e-14
+    )
 
 
 def test_numerical_gradient_of_a_quadratic_and_leaves_x_alone():
@@ -219,30 +224,64 @@ def test_numerical_gradient_keeps_float32_and_handles_empty():
 @pytest.mark.parametrize(
     ("call", "error", "message"),
     [
-        (lambda: xentlib.softmax_cross_entropy_grad(np.zeros((2, 3)), np.zeros((2, 4))),
-         ValueError, r"logits and labels must have the same shape, got \(2, 3\) and \(2, 4\)"),
-        (lambda: xentlib.softmax_cross_entropy_grad(1.0, 1.0), ValueError,
-         "logits must have at least one dimension"),
-        (lambda: xentlib.softmax_cross_entropy_grad("ab", [1, 0]), TypeError,
-         "logits must be a real-valued array"),
-        (lambda: xentlib.softmax_cross_entropy_grad([1.0, 0.0], ["a", "b"]), TypeError,
-         "labels must be a real-valued array"),
-        (lambda: xentlib.softmax_cross_entropy([[1.0, 0.0]], [1.0, 0.0]), ValueError,
-         "logits and labels must have the same shape"),
-        (lambda: xentlib.sigmoid_cross_entropy_grad([1.0, 2.0], [1.0]), ValueError,
-         "logits and labels must have the same shape"),
-        (lambda: xentlib.softmax_jacobian([1.0, 2.0], axis=1), ValueError, "axis=1 is out of range"),
+        (
+            lambda: xentlib.softmax_cross_entropy_grad(np.zeros((2, 3)), np.zeros((2, 4))),
+            ValueError,
+            r"logits and labels must have the same shape, got \(2, 3\) and \(2, 4\)",
+        ),
+        (
+            lambda: xentlib.softmax_cross_entropy_grad(1.0, 1.0),
+            ValueError,
+            "logits must have at least one dimension",
+        ),
+        (
+            lambda: xentlib.softmax_cross_entropy_grad("ab", [1, 0]),
+            TypeError,
+            "logits must be a real-valued array",
+        ),
+        (
+            lambda: xentlib.softmax_cross_entropy_grad([1.0, 0.0], ["a", "b"]),
+            TypeError,
+            "labels must be a real-valued array",
+        ),
+        (
+            lambda: xentlib.softmax_cross_entropy([[1.0, 0.0]], [1.0, 0.0]),
+            ValueError,
+            "logits and labels must have the same shape",
+        ),
+        (
+            lambda: xentlib.sigmoid_cross_entropy_grad([1.0, 2.0], [1.0]),
+            ValueError,
+            "logits and labels must have the same shape",
+        ),
+        (
+            lambda: xentlib.softmax_jacobian([1.0, 2.0], axis=1),
+            ValueError,
+            "axis=1 is out of range",
+        ),
         (lambda: xentlib.softmax_jacobian([1.0, 2.0], axis=0.0), TypeError, "axis must be an int"),
         (lambda: xentlib.numerical_gradient(3, [1.0]), TypeError, "f must be a callable"),
         (lambda: xentlib.numerical_gradient(np.sum, "x"), TypeError, "x must be a real-valued"),
-        (lambda: xentlib.numerical_gradient(np.sum, [1.0], eps=0), ValueError,
-         "eps must be positive and finite, got 0"),
-        (lambda: xentlib.numerical_gradient(np.sum, [1.0], eps="1e-6"), TypeError,
-         "eps must be a real number"),
-        (lambda: xentlib.numerical_gradient(lambda v: v, [1.0, 2.0]), ValueError,
-         r"f must return a scalar, got an array of shape \(2,\)"),
-        (lambda: xentlib.numerical_gradient(lambda v: "loss", [1.0]), TypeError,
-         "f must return a real number"),
+        (
+            lambda: xentlib.numerical_gradient(np.sum, [1.0], eps=0),
+            ValueError,
+            "eps must be positive and finite, got 0",
+        ),
+        (
+            lambda: xentlib.numerical_gradient(np.sum, [1.0], eps="1e-6"),
+            TypeError,
+            "eps must be a real number",
+        ),
+        (
+            lambda: xentlib.numerical_gradient(lambda v: v, [1.0, 2.0]),
+            ValueError,
+            r"f must return a scalar, got an array of shape \(2,\)",
+        ),
+        (
+            lambda: xentlib.numerical_gradient(lambda v: "loss", [1.0]),
+            TypeError,
+            "f must return a real number",
+        ),
     ],
 )
 def test_bad_input_raises_naming_the_argument(call, error, message):

@@ -37,8 +37,10 @@ def one_hot(seed, shape, dtype):
     return np.eye(shape[-1], dtype=dtype)[rng.integers(0, shape[-1], size=shape[:-1])]
 
 
-shapes = st.one_of(st.tuples(st.integers(0, 4), st.integers(2, 5)),
-                   st.tuples(st.integers(1, 3), st.integers(1, 3), st.integers(2, 4)))
+shapes = st.one_of(
+    st.tuples(st.integers(0, 4), st.integers(2, 5)),
+    st.tuples(st.integers(1, 3), st.integers(1, 3), st.integers(2, 4)),
+)
 common = {
     "seed": st.integers(0, 2**31),
     "dtype": st.sampled_from(DTYPES),
@@ -48,10 +50,15 @@ common = {
 
 
 @settings(max_examples=40, deadline=None)
-@given(shape=shapes, label_smoothing=st.sampled_from([0.0, 0.1, 1.0]), axis=st.sampled_from([-1, 0]),
-       **common)
-def test_categorical_crossentropy_matches_keras(tf_keras, seed, shape, dtype, from_logits, scale,
-                                                label_smoothing, axis):
+@given(
+    shape=shapes,
+    label_smoothing=st.sampled_from([0.0, 0.1, 1.0]),
+    axis=st.sampled_from([-1, 0]),
+    **common,
+)
+def test_categorical_crossentropy_matches_keras(
+    tf_keras, seed, shape, dtype, from_logits, scale, label_smoothing, axis
+):
     _, keras = tf_keras
     assume(shape[axis] > 0)  # at least one class
     if from_logits:
@@ -71,11 +78,14 @@ def test_categorical_crossentropy_matches_keras(tf_keras, seed, shape, dtype, fr
 
 @settings(max_examples=40, deadline=None)
 @given(shape=shapes, ignore_class=st.sampled_from([None, -1, 255, 0]), **common)
-def test_sparse_categorical_crossentropy_matches_keras(tf_keras, seed, shape, dtype, from_logits,
-                                                       scale, ignore_class):
+def test_sparse_categorical_crossentropy_matches_keras(
+    tf_keras, seed, shape, dtype, from_logits, scale, ignore_class
+):
     _, keras = tf_keras
     rng = np.random.default_rng(seed + 3)
-    y_pred = make_logits(seed, shape, dtype, scale) if from_logits else make_probs(seed, shape, dtype)
+    y_pred = (
+        make_logits(seed, shape, dtype, scale) if from_logits else make_probs(seed, shape, dtype)
+    )
     y_true = rng.integers(0, shape[-1], size=shape[:-1])
     if ignore_class is not None and ignore_class != 0:
         y_true[rng.random(y_true.shape) < 0.3] = ignore_class
@@ -98,17 +108,24 @@ def test_sparse_categorical_crossentropy_matches_keras(tf_keras, seed, shape, dt
 def test_sparse_other_axis_equals_moving_the_axis_last(seed, dtype, from_logits):
     y_pred = make_probs(seed, (4, 3, 2), dtype)  # classes on axis 1
     y_true = np.random.default_rng(seed).integers(0, 3, size=(4, 2))
-    moved = keras_api.sparse_categorical_crossentropy(y_true, np.moveaxis(y_pred, 1, -1), from_logits)
+    moved = keras_api.sparse_categorical_crossentropy(
+        y_true, np.moveaxis(y_pred, 1, -1), from_logits
+    )
     np.testing.assert_array_equal(
         keras_api.sparse_categorical_crossentropy(y_true, y_pred, from_logits, axis=1), moved
     )
 
 
 @settings(max_examples=40, deadline=None)
-@given(shape=shapes, label_smoothing=st.sampled_from([0.0, 0.2]), axis=st.sampled_from([-1, 0]),
-       **common)
-def test_binary_crossentropy_matches_keras(tf_keras, seed, shape, dtype, from_logits, scale,
-                                           label_smoothing, axis):
+@given(
+    shape=shapes,
+    label_smoothing=st.sampled_from([0.0, 0.2]),
+    axis=st.sampled_from([-1, 0]),
+    **common,
+)
+def test_binary_crossentropy_matches_keras(
+    tf_keras, seed, shape, dtype, from_logits, scale, label_smoothing, axis
+):
     _, keras = tf_keras
     assume(shape[axis] > 0)  # the mean over an empty axis is nan in both, not a comparison
     if from_logits:
@@ -139,8 +156,11 @@ def test_published_keras_docstring_values():
 def test_seed_002_and_the_clip_constants():
     y_true = np.eye(3, dtype=np.float32)
     y_pred = np.array([[0.9, 0.05, 0.05], [0.05, 0.89, 0.06], [0.05, 0.01, 0.94]], np.float32)
-    np.testing.assert_allclose(keras_api.categorical_crossentropy(y_true, y_pred),
-                               [0.10536055, 0.11653383, 0.06187541], rtol=1e-6)
+    np.testing.assert_allclose(
+        keras_api.categorical_crossentropy(y_true, y_pred),
+        [0.10536055, 0.11653383, 0.06187541],
+        rtol=1e-6,
+    )
     # p = 0 for the true class: -log(1e-7) in float32
     assert keras_api.categorical_crossentropy(np.float32([1, 0]), np.float32([0, 1])) == np.float32(
         16.118095
@@ -159,52 +179,121 @@ def test_sparse_clips_before_it_renormalises():
 @pytest.mark.parametrize(
     ("call", "error", "message"),
     [
-        (lambda: keras_api.categorical_crossentropy("ab", [0.5, 0.5]), TypeError,
-         "y_true must be a real-valued"),
-        (lambda: keras_api.categorical_crossentropy([1, 0], [0.5, 0.5, 0.0]), ValueError,
-         "y_true and y_pred must have the same shape"),
-        (lambda: keras_api.categorical_crossentropy([1, 0], [-0.5, 1.5]), ValueError,
-         "y_pred must hold finite non-negative probabilities"),
-        (lambda: keras_api.categorical_crossentropy([1, 0], [0.0, 0.0]), ValueError,
-         "y_pred must have a positive sum"),
-        (lambda: keras_api.categorical_crossentropy([1, 0], [0.5, 0.5], from_logits="no"),
-         TypeError, "from_logits must be True or False"),
-        (lambda: keras_api.categorical_crossentropy([1, 0], [0.5, 0.5], label_smoothing=1.5),
-         ValueError, r"label_smoothing must be in \[0, 1\]"),
-        (lambda: keras_api.categorical_crossentropy([1, 0], [0.5, 0.5], label_smoothing="0.1"),
-         TypeError, "label_smoothing must be a float"),
-        (lambda: keras_api.categorical_crossentropy([1, 0], [0.5, 0.5], axis=True), TypeError,
-         "axis must be an int"),
-        (lambda: keras_api.categorical_crossentropy([1, 0], [0.5, 0.5], axis=1), ValueError,
-         "axis=1 is out of range"),
-        (lambda: keras_api.sparse_categorical_crossentropy([0.5], [[0.5, 0.5]]), TypeError,
-         "y_true must hold integer class indices"),
-        (lambda: keras_api.sparse_categorical_crossentropy([2], [[0.5, 0.5]]), ValueError,
-         r"y_true must be class indices in \[0, 2\), got values in \[2, 2\]"),
-        (lambda: keras_api.sparse_categorical_crossentropy([0, 1], [[0.5, 0.5]]), ValueError,
-         r"y_true must have shape \(1,\)"),
-        (lambda: keras_api.sparse_categorical_crossentropy([0], [[0.5, np.nan]]), ValueError,
-         "y_pred must not contain NaN"),
-        (lambda: keras_api.sparse_categorical_crossentropy([0], [["a", "b"]]), TypeError,
-         "y_pred must be a real-valued"),
-        (lambda: keras_api.sparse_categorical_crossentropy([0], [[0.5, 0.5]], from_logits=1),
-         TypeError, "from_logits must be True or False"),
-        (lambda: keras_api.sparse_categorical_crossentropy([0], [[0.5, 0.5]], ignore_class=1.0),
-         TypeError, "ignore_class must be an int or None"),
-        (lambda: keras_api.sparse_categorical_crossentropy([-1], [[0.5, 0.5]], ignore_class=255),
-         ValueError, r"in \[0, 2\) or ignore_class=255"),
-        (lambda: keras_api.sparse_categorical_crossentropy([0], [[0.5, 0.5]], axis=2), ValueError,
-         "axis=2 is out of range"),
-        (lambda: keras_api.binary_crossentropy([1.0], [1.5]), ValueError,
-         r"y_pred must hold probabilities in \[0, 1\]"),
-        (lambda: keras_api.binary_crossentropy([[1.0]], [1.0]), ValueError,
-         "y_true and y_pred must have the same shape"),
-        (lambda: keras_api.binary_crossentropy([1.0], [0.5], label_smoothing=-0.1), ValueError,
-         r"label_smoothing must be in \[0, 1\]"),
-        (lambda: keras_api.binary_crossentropy([1.0], [0.5], from_logits=None), TypeError,
-         "from_logits must be True or False"),
-        (lambda: keras_api.binary_crossentropy(1.0, 0.5), ValueError,
-         "needs an array with at least one dimension"),
+        (
+            lambda: keras_api.categorical_crossentropy("ab", [0.5, 0.5]),
+            TypeError,
+            "y_true must be a real-valued",
+        ),
+        (
+            lambda: keras_api.categorical_crossentropy([1, 0], [0.5, 0.5, 0.0]),
+            ValueError,
+            "y_true and y_pred must have the same shape",
+        ),
+        (
+            lambda: keras_api.categorical_crossentropy([1, 0], [-0.5, 1.5]),
+            ValueError,
+            "y_pred must hold finite non-negative probabilities",
+        ),
+        (
+            lambda: keras_api.categorical_crossentropy([1, 0], [0.0, 0.0]),
+            ValueError,
+            "y_pred must have a positive sum",
+        ),
+        (
+            lambda: keras_api.categorical_crossentropy([1, 0], [0.5, 0.5], from_logits="no"),
+            TypeError,
+            "from_logits must be True or False",
+        ),
+        (
+            lambda: keras_api.categorical_crossentropy([1, 0], [0.5, 0.5], label_smoothing=1.5),
+            ValueError,
+            r"label_smoothing must be in \[0, 1\]",
+        ),
+        (
+            lambda: keras_api.categorical_crossentropy([1, 0], [0.5, 0.5], label_smoothing="0.1"),
+            TypeError,
+            "label_smoothing must be a float",
+        ),
+        (
+            lambda: keras_api.categorical_crossentropy([1, 0], [0.5, 0.5], axis=True),
+            TypeError,
+            "axis must be an int",
+        ),
+        (
+            lambda: keras_api.categorical_crossentropy([1, 0], [0.5, 0.5], axis=1),
+            ValueError,
+            "axis=1 is out of range",
+        ),
+        (
+            lambda: keras_api.sparse_categorical_crossentropy([0.5], [[0.5, 0.5]]),
+            TypeError,
+            "y_true must hold integer class indices",
+        ),
+        (
+            lambda: keras_api.sparse_categorical_crossentropy([2], [[0.5, 0.5]]),
+            ValueError,
+            r"y_true must be class indices in \[0, 2\), got values in \[2, 2\]",
+        ),
+        (
+            lambda: keras_api.sparse_categorical_crossentropy([0, 1], [[0.5, 0.5]]),
+            ValueError,
+            r"y_true must have shape \(1,\)",
+        ),
+        (
+            lambda: keras_api.sparse_categorical_crossentropy([0], [[0.5, np.nan]]),
+            ValueError,
+            "y_pred must not contain NaN",
+        ),
+        (
+            lambda: keras_api.sparse_categorical_crossentropy([0], [["a", "b"]]),
+            TypeError,
+            "y_pred must be a real-valued",
+        ),
+        (
+            lambda: keras_api.sparse_categorical_crossentropy([0], [[0.5, 0.5]], from_logits=1),
+            TypeError,
+            "from_logits must be True or False",
+        ),
+        (
+            lambda: keras_api.sparse_categorical_crossentropy([0], [[0.5, 0.5]], ignore_class=1.0),
+            TypeError,
+            "ignore_class must be an int or None",
+        ),
+        (
+            lambda: keras_api.sparse_categorical_crossentropy([-1], [[0.5, 0.5]], ignore_class=255),
+            ValueError,
+            r"in \[0, 2\) or ignore_class=255",
+        ),
+        (
+            lambda: keras_api.sparse_categorical_crossentropy([0], [[0.5, 0.5]], axis=2),
+            ValueError,
+            "axis=2 is out of range",
+        ),
+        (
+            lambda: keras_api.binary_crossentropy([1.0], [1.5]),
+            ValueError,
+            r"y_pred must hold probabilities in \[0, 1\]",
+        ),
+        (
+            lambda: keras_api.binary_crossentropy([[1.0]], [1.0]),
+            ValueError,
+            "y_true and y_pred must have the same shape",
+        ),
+        (
+            lambda: keras_api.binary_crossentropy([1.0], [0.5], label_smoothing=-0.1),
+            ValueError,
+            r"label_smoothing must be in \[0, 1\]",
+        ),
+        (
+            lambda: keras_api.binary_crossentropy([1.0], [0.5], from_logits=None),
+            TypeError,
+            "from_logits must be True or False",
+        ),
+        (
+            lambda: keras_api.binary_crossentropy(1.0, 0.5),
+            ValueError,
+            "needs an array with at least one dimension",
+        ),
     ],
 )
 def test_bad_input_raises_naming_the_argument(call, error, message):

@@ -52,9 +52,9 @@ def test_categorical_mle_and_log_likelihood(torch):
     assert xentlib.categorical_log_likelihood(pi_hat, targets) == pytest.approx(expected, rel=1e-12)
     # the MLE beats any other distribution on the same data
     for probs in rng.dirichlet(np.ones(4), size=200):
-        assert xentlib.categorical_log_likelihood(probs, targets) < xentlib.categorical_log_likelihood(
-            pi_hat, targets
-        )
+        assert xentlib.categorical_log_likelihood(
+            probs, targets
+        ) < xentlib.categorical_log_likelihood(pi_hat, targets)
 
 
 def test_categorical_unseen_class_gets_zero_and_minus_inf():
@@ -69,16 +69,40 @@ def test_categorical_unseen_class_gets_zero_and_minus_inf():
         (lambda: xentlib.bernoulli_mle([]), ValueError, "outcomes must hold at least one"),
         (lambda: xentlib.bernoulli_mle([0, 2]), ValueError, "outcomes must be 0 or 1"),
         (lambda: xentlib.bernoulli_mle("0101"), TypeError, "outcomes must be a real-valued"),
-        (lambda: xentlib.bernoulli_log_likelihood(1.5, [1]), ValueError, r"theta must hold probabilities"),
-        (lambda: xentlib.bernoulli_log_likelihood(np.nan, [1]), ValueError, "theta must not contain NaN"),
-        (lambda: xentlib.categorical_mle([0, 3], 3), ValueError, r"targets must be class indices in \[0, 3\)"),
+        (
+            lambda: xentlib.bernoulli_log_likelihood(1.5, [1]),
+            ValueError,
+            r"theta must hold probabilities",
+        ),
+        (
+            lambda: xentlib.bernoulli_log_likelihood(np.nan, [1]),
+            ValueError,
+            "theta must not contain NaN",
+        ),
+        (
+            lambda: xentlib.categorical_mle([0, 3], 3),
+            ValueError,
+            r"targets must be class indices in \[0, 3\)",
+        ),
         (lambda: xentlib.categorical_mle([0.5], 3), TypeError, "targets must hold integer"),
         (lambda: xentlib.categorical_mle([0], 0), ValueError, "num_classes must be at least 1"),
         (lambda: xentlib.categorical_mle([0], 2.0), TypeError, "num_classes must be an int"),
         (lambda: xentlib.categorical_mle([], 2), ValueError, "targets must hold at least one"),
-        (lambda: xentlib.categorical_log_likelihood([0.5, 0.6], [0]), ValueError, "probs must sum to 1"),
-        (lambda: xentlib.categorical_log_likelihood([-0.5, 1.5], [0]), ValueError, r"probs must hold probabilities"),
-        (lambda: xentlib.categorical_log_likelihood([[0.5, 0.5]], [0]), ValueError, "probs must be a non-empty 1-D"),
+        (
+            lambda: xentlib.categorical_log_likelihood([0.5, 0.6], [0]),
+            ValueError,
+            "probs must sum to 1",
+        ),
+        (
+            lambda: xentlib.categorical_log_likelihood([-0.5, 1.5], [0]),
+            ValueError,
+            r"probs must hold probabilities",
+        ),
+        (
+            lambda: xentlib.categorical_log_likelihood([[0.5, 0.5]], [0]),
+            ValueError,
+            "probs must be a non-empty 1-D",
+        ),
     ],
 )
 def test_bad_input_raises_naming_the_argument(call, error, message):

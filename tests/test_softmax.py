@@ -54,7 +54,9 @@ def test_softmax_log_softmax_logsumexp_match_tensorflow(tf_keras, dtype):
     for x, axis in inputs(dtype):
         close(xentlib.softmax(x, axis=axis), tf.nn.softmax(x, axis=axis).numpy(), dtype)
         close(xentlib.log_softmax(x, axis=axis), tf.nn.log_softmax(x, axis=axis).numpy(), dtype)
-        close(xentlib.logsumexp(x, axis=axis), tf.math.reduce_logsumexp(x, axis=axis).numpy(), dtype)
+        close(
+            xentlib.logsumexp(x, axis=axis), tf.math.reduce_logsumexp(x, axis=axis).numpy(), dtype
+        )
 
 
 @pytest.mark.parametrize("dtype", DTYPES)
@@ -100,12 +102,16 @@ def test_log_softmax_is_finite_where_log_of_softmax_is_minus_inf():
     with np.errstate(divide="ignore"):
         naive = np.log(xentlib.softmax(x))
     assert naive[2] == -np.inf
-    np.testing.assert_array_equal(xentlib.log_softmax(x), np.array([0.0, -1000.0, -2000.0], np.float32))
+    np.testing.assert_array_equal(
+        xentlib.log_softmax(x), np.array([0.0, -1000.0, -2000.0], np.float32)
+    )
 
 
 def test_seed_003_softmax_rows():
     x = np.array([[1.0, 2.0, 3.0]] * 3, np.float32)
-    np.testing.assert_allclose(xentlib.softmax(x), [[0.09003057, 0.24472848, 0.66524094]] * 3, atol=1e-8)
+    np.testing.assert_allclose(
+        xentlib.softmax(x), [[0.09003057, 0.24472848, 0.66524094]] * 3, atol=1e-8
+    )
     # exactly 3 - log(e + e**2 + e**3) rounded once to float32: -0.40760598, one float32 step
     # (2.98e-8) from the -0.40760595 that tf.nn.log_softmax prints
     exact = 3 - np.log(np.exp(1) + np.exp(2) + np.exp(3))
@@ -115,7 +121,10 @@ def test_seed_003_softmax_rows():
 
 def test_all_minus_inf_row_and_empty_axis_follow_the_frameworks(torch):
     x = np.array([[-np.inf, -np.inf], [0.0, -np.inf]])
-    assert np.isnan(xentlib.softmax(x)[0]).all() and np.isnan(torch.softmax(torch.from_numpy(x), 1)[0].numpy()).all()
+    assert (
+        np.isnan(xentlib.softmax(x)[0]).all()
+        and np.isnan(torch.softmax(torch.from_numpy(x), 1)[0].numpy()).all()
+    )
     assert xentlib.logsumexp(x)[0] == -np.inf
     empty = np.zeros((3, 0), np.float32)
     assert xentlib.softmax(empty).shape == (3, 0)
@@ -135,10 +144,14 @@ def test_shift_invariance_and_normalisation(x, shift):
     p = xentlib.softmax(x)
     np.testing.assert_allclose(p.sum(axis=-1), 1.0, rtol=1e-12)
     np.testing.assert_allclose(xentlib.softmax(x + shift), p, atol=1e-12)
-    np.testing.assert_allclose(xentlib.logsumexp(x + shift), xentlib.logsumexp(x) + shift, rtol=1e-12, atol=1e-9)
+    np.testing.assert_allclose(
+        xentlib.logsumexp(x + shift), xentlib.logsumexp(x) + shift, rtol=1e-12, atol=1e-9
+    )
     # max <= LSE <= max + log C
     lse = xentlib.logsumexp(x)
-    assert np.all(lse >= x.max(axis=-1)) and np.all(lse <= x.max(axis=-1) + np.log(x.shape[-1]) + 1e-9)
+    assert np.all(lse >= x.max(axis=-1)) and np.all(
+        lse <= x.max(axis=-1) + np.log(x.shape[-1]) + 1e-9
+    )
 
 
 def test_dtypes_are_preserved_and_promoted():
@@ -152,16 +165,32 @@ def test_dtypes_are_preserved_and_promoted():
     ("call", "error", "message"),
     [
         (lambda: xentlib.softmax("abc"), TypeError, "logits must be a real-valued array, got str"),
-        (lambda: xentlib.softmax([1 + 2j]), TypeError, "logits must be a real-valued array, got dtype complex"),
+        (
+            lambda: xentlib.softmax([1 + 2j]),
+            TypeError,
+            "logits must be a real-valued array, got dtype complex",
+        ),
         (lambda: xentlib.softmax([[1, 2], [3]]), ValueError, "logits must be a rectangular array"),
-        (lambda: xentlib.softmax([1.0, 2.0], axis=1), ValueError, r"axis=1 is out of range for an array with 1"),
-        (lambda: xentlib.softmax(3.0), ValueError, "axis=-1 needs an array with at least one dimension"),
+        (
+            lambda: xentlib.softmax([1.0, 2.0], axis=1),
+            ValueError,
+            r"axis=1 is out of range for an array with 1",
+        ),
+        (
+            lambda: xentlib.softmax(3.0),
+            ValueError,
+            "axis=-1 needs an array with at least one dimension",
+        ),
         (lambda: xentlib.log_softmax([1.0], axis=0.5), TypeError, "axis must be an int, got float"),
         (lambda: xentlib.log_softmax("x"), TypeError, "logits must be a real-valued"),
         (lambda: xentlib.logsumexp([1.0], axis=True), TypeError, "axis must be an int, got bool"),
         (lambda: xentlib.logsumexp(["a"]), TypeError, "x must be a real-valued array"),
         (lambda: xentlib.sigmoid("1"), TypeError, "x must be a real-valued array, got str"),
-        (lambda: xentlib.log_sigmoid([None]), TypeError, "x must be a real-valued array, got dtype object"),
+        (
+            lambda: xentlib.log_sigmoid([None]),
+            TypeError,
+            "x must be a real-valued array, got dtype object",
+        ),
     ],
 )
 def test_bad_input_raises_naming_the_argument(call, error, message):

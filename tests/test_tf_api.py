@@ -76,12 +76,16 @@ def test_sparse_softmax_cross_entropy_with_logits_matches_tf(tf_keras, seed, sha
     logits = make_logits(seed, shape, dtype, scale)
     labels = np.random.default_rng(seed + 2).integers(0, shape[-1], size=shape[:-1])
     expected = tf.nn.sparse_softmax_cross_entropy_with_logits(labels, logits).numpy()
-    assert_close(tf_api.sparse_softmax_cross_entropy_with_logits(labels, logits), expected, dtype, scale)
+    assert_close(
+        tf_api.sparse_softmax_cross_entropy_with_logits(labels, logits), expected, dtype, scale
+    )
 
 
 @settings(max_examples=30, deadline=None)
 @given(shape=st.one_of(shapes, shapes3), pos_weight=st.sampled_from([0.25, 1.0, 3.0]), **common)
-def test_sigmoid_and_weighted_cross_entropy_match_tf(tf_keras, seed, shape, pos_weight, dtype, scale):
+def test_sigmoid_and_weighted_cross_entropy_match_tf(
+    tf_keras, seed, shape, pos_weight, dtype, scale
+):
     tf, _ = tf_keras
     logits = make_logits(seed, shape, dtype, scale)
     labels = soft_labels(seed, shape, dtype)
@@ -112,9 +116,13 @@ def test_extreme_logits_stay_finite_and_match_tf(tf_keras):
     labels = np.array([[0.0, 0.0, 1.0], [1.0, 0.0, 0.0]], dtype=np.float32)
     ours = tf_api.softmax_cross_entropy_with_logits(labels, logits)
     np.testing.assert_array_equal(ours, [2000.0, 2000.0])
-    np.testing.assert_array_equal(ours, tf.nn.softmax_cross_entropy_with_logits(labels, logits).numpy())
+    np.testing.assert_array_equal(
+        ours, tf.nn.softmax_cross_entropy_with_logits(labels, logits).numpy()
+    )
     ours = tf_api.sigmoid_cross_entropy_with_logits(labels, logits)
-    np.testing.assert_array_equal(ours, tf.nn.sigmoid_cross_entropy_with_logits(labels, logits).numpy())
+    np.testing.assert_array_equal(
+        ours, tf.nn.sigmoid_cross_entropy_with_logits(labels, logits).numpy()
+    )
     assert np.isfinite(ours).all()
 
 
@@ -129,7 +137,9 @@ def test_gradients_of_the_fused_ops_are_what_the_mirrors_predict(tf_keras):
     with tf.GradientTape() as tape:
         loss = tf.reduce_sum(tf.nn.softmax_cross_entropy_with_logits(labels, logits))
     grad = tape.gradient(loss, logits).numpy()
-    np.testing.assert_allclose(grad, tf_api.softmax(logits.numpy()) - labels, rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(
+        grad, tf_api.softmax(logits.numpy()) - labels, rtol=1e-10, atol=1e-12
+    )
     true_grad = tf_api.softmax(logits.numpy()) * labels.sum(-1, keepdims=True) - labels
     assert np.abs(grad - true_grad).max() > 1e-2
     with tf.GradientTape() as tape:
@@ -164,32 +174,73 @@ def test_empty_batch():
         (lambda: tf_api.softmax("abc"), TypeError, "logits must be a real-valued"),
         (lambda: tf_api.softmax([1.0, 2.0], axis=1), ValueError, "axis=1 is out of range"),
         (lambda: tf_api.log_softmax([1.0, 2.0], axis=0.0), TypeError, "axis must be an int"),
-        (lambda: tf_api.softmax_cross_entropy_with_logits([[1, 0]], [[1.0, 2.0, 3.0]]),
-         ValueError, "labels and logits must have the same shape"),
-        (lambda: tf_api.softmax_cross_entropy_with_logits(["a", "b"], [1.0, 2.0]),
-         TypeError, "labels must be a real-valued"),
-        (lambda: tf_api.softmax_cross_entropy_with_logits([1, 0], [1j, 2.0]),
-         TypeError, "logits must be a real-valued"),
-        (lambda: tf_api.softmax_cross_entropy_with_logits([1, 0], [1.0, 2.0], axis=2),
-         ValueError, "axis=2 is out of range"),
-        (lambda: tf_api.sparse_softmax_cross_entropy_with_logits([3], [[1.0, 2.0, 3.0]]),
-         ValueError, r"labels must be class indices in \[0, 3\)"),
-        (lambda: tf_api.sparse_softmax_cross_entropy_with_logits([0.0], [[1.0, 2.0]]),
-         TypeError, "labels must hold integer class indices"),
-        (lambda: tf_api.sparse_softmax_cross_entropy_with_logits([0, 1], [[1.0, 2.0]]),
-         ValueError, r"labels must have shape logits.shape\[:-1\]"),
-        (lambda: tf_api.sparse_softmax_cross_entropy_with_logits(0, 1.0),
-         ValueError, "logits must have at least one dimension"),
-        (lambda: tf_api.sigmoid_cross_entropy_with_logits([1.0], [1.0, 2.0]),
-         ValueError, "labels and logits must have the same shape"),
-        (lambda: tf_api.sigmoid_cross_entropy_with_logits([1.0], "x"),
-         TypeError, "logits must be a real-valued"),
-        (lambda: tf_api.weighted_cross_entropy_with_logits([1.0, 0.0], [1.0, 2.0], [1.0, 2.0, 3.0]),
-         ValueError, "pos_weight must broadcast against logits"),
-        (lambda: tf_api.weighted_cross_entropy_with_logits([1.0], [1.0], "2"),
-         TypeError, "pos_weight must be a real-valued"),
-        (lambda: tf_api.weighted_cross_entropy_with_logits([[1.0]], [1.0], 2.0),
-         ValueError, "labels and logits must have the same shape"),
+        (
+            lambda: tf_api.softmax_cross_entropy_with_logits([[1, 0]], [[1.0, 2.0, 3.0]]),
+            ValueError,
+            "labels and logits must have the same shape",
+        ),
+        (
+            lambda: tf_api.softmax_cross_entropy_with_logits(["a", "b"], [1.0, 2.0]),
+            TypeError,
+            "labels must be a real-valued",
+        ),
+        (
+            lambda: tf_api.softmax_cross_entropy_with_logits([1, 0], [1j, 2.0]),
+            TypeError,
+            "logits must be a real-valued",
+        ),
+        (
+            lambda: tf_api.softmax_cross_entropy_with_logits([1, 0], [1.0, 2.0], axis=2),
+            ValueError,
+            "axis=2 is out of range",
+        ),
+        (
+            lambda: tf_api.sparse_softmax_cross_entropy_with_logits([3], [[1.0, 2.0, 3.0]]),
+            ValueError,
+            r"labels must be class indices in \[0, 3\)",
+        ),
+        (
+            lambda: tf_api.sparse_softmax_cross_entropy_with_logits([0.0], [[1.0, 2.0]]),
+            TypeError,
+            "labels must hold integer class indices",
+        ),
+        (
+            lambda: tf_api.sparse_softmax_cross_entropy_with_logits([0, 1], [[1.0, 2.0]]),
+            ValueError,
+            r"labels must have shape logits.shape\[:-1\]",
+        ),
+        (
+            lambda: tf_api.sparse_softmax_cross_entropy_with_logits(0, 1.0),
+            ValueError,
+            "logits must have at least one dimension",
+        ),
+        (
+            lambda: tf_api.sigmoid_cross_entropy_with_logits([1.0], [1.0, 2.0]),
+            ValueError,
+            "labels and logits must have the same shape",
+        ),
+        (
+            lambda: tf_api.sigmoid_cross_entropy_with_logits([1.0], "x"),
+            TypeError,
+            "logits must be a real-valued",
+        ),
+        (
+            lambda: tf_api.weighted_cross_entropy_with_logits(
+                [1.0, 0.0], [1.0, 2.0], [1.0, 2.0, 3.0]
+            ),
+            ValueError,
+            "pos_weight must broadcast against logits",
+        ),
+        (
+            lambda: tf_api.weighted_cross_entropy_with_logits([1.0], [1.0], "2"),
+            TypeError,
+            "pos_weight must be a real-valued",
+        ),
+        (
+            lambda: tf_api.weighted_cross_entropy_with_logits([[1.0]], [1.0], 2.0),
+            ValueError,
+            "labels and logits must have the same shape",
+        ),
     ],
 )
 def test_bad_input_raises_naming_the_argument(call, error, message):

@@ -17,8 +17,19 @@ def small_problem(seed=0, n=40, d=6, c=4):
     return features, targets, weight, bias
 
 
-def torch_replay(torch, features, targets, weight, bias, *, learning_rate, epochs, batch_size,
-                 label_smoothing, seed):
+def torch_replay(
+    torch,
+    features,
+    targets,
+    weight,
+    bias,
+    *,
+    learning_rate,
+    epochs,
+    batch_size,
+    label_smoothing,
+    seed,
+):
     """The same run in PyTorch autograd, with the row order fit_softmax_regression documents."""
     functional = torch.nn.functional
     x, t = torch.tensor(features), torch.tensor(targets)
@@ -37,7 +48,9 @@ def torch_replay(torch, features, targets, weight, bias, *, learning_rate, epoch
         step = n if batch_size is None else batch_size
         for start in range(0, n, step):
             rows = torch.tensor(order[start : start + step])
-            loss = functional.cross_entropy(x[rows] @ w + b, t[rows], label_smoothing=label_smoothing)
+            loss = functional.cross_entropy(
+                x[rows] @ w + b, t[rows], label_smoothing=label_smoothing
+            )
             w.grad = b.grad = None
             loss.backward()
             with torch.no_grad():
@@ -50,8 +63,9 @@ def torch_replay(torch, features, targets, weight, bias, *, learning_rate, epoch
 @pytest.mark.parametrize(("batch_size", "label_smoothing"), [(None, 0.0), (7, 0.0), (16, 0.2)])
 def test_training_replays_in_torch(torch, batch_size, label_smoothing):
     features, targets, weight, bias = small_problem()
-    kwargs = dict(learning_rate=0.3, epochs=12, batch_size=batch_size,
-                  label_smoothing=label_smoothing, seed=3)
+    kwargs = dict(
+        learning_rate=0.3, epochs=12, batch_size=batch_size, label_smoothing=label_smoothing, seed=3
+    )
     fit = xentlib.fit_softmax_regression(features, targets, weight, bias, **kwargs)
     losses, w, b = torch_replay(torch, features, targets, weight, bias, **kwargs)
     np.testing.assert_allclose(fit.history["train_loss"], losses, rtol=0, atol=1e-12)
@@ -63,8 +77,9 @@ def test_training_replays_in_torch(torch, batch_size, label_smoothing):
 def test_fit_history_and_inputs_untouched():
     features, targets, weight, bias = small_problem()
     before = weight.copy(), bias.copy()
-    fit = xentlib.fit_softmax_regression(features, targets, weight, bias, epochs=5,
-                                         validation=(features[:10], targets[:10]))
+    fit = xentlib.fit_softmax_regression(
+        features, targets, weight, bias, epochs=5, validation=(features[:10], targets[:10])
+    )
     np.testing.assert_array_equal(weight, before[0])
     np.testing.assert_array_equal(bias, before[1])
     assert set(fit.history) == {"train_loss", "train_accuracy", "val_loss", "val_accuracy"}
@@ -72,7 +87,8 @@ def test_fit_history_and_inputs_untouched():
     logits = features[:10] @ fit.weight + fit.bias
     assert fit.history["val_accuracy"][-1] == xentlib.accuracy(logits, targets[:10])
     assert fit.history["val_loss"][-1] == pytest.approx(
-        float(xentlib.softmax_cross_entropy(logits, xentlib.one_hot(targets[:10], 4))), rel=1e-14)
+        float(xentlib.softmax_cross_entropy(logits, xentlib.one_hot(targets[:10], 4))), rel=1e-14
+    )
     zero = xentlib.fit_softmax_regression(features, targets, weight, bias, epochs=0)
     np.testing.assert_array_equal(zero.weight, weight)
 
@@ -83,8 +99,9 @@ def test_softmax_regression_grad_matches_torch(torch):
     loss, grad_w, grad_b = xentlib.softmax_regression_grad(features, labels, weight, bias)
     w = torch.tensor(weight, requires_grad=True)
     b = torch.tensor(bias, requires_grad=True)
-    expected = torch.nn.functional.cross_entropy(torch.tensor(features) @ w + b,
-                                                 torch.tensor(labels))
+    expected = torch.nn.functional.cross_entropy(
+        torch.tensor(features) @ w + b, torch.tensor(labels)
+    )
     expected.backward()
     assert float(loss) == pytest.approx(expected.item(), rel=1e-13)
     np.testing.assert_allclose(grad_w, w.grad.numpy(), atol=1e-14)
@@ -100,11 +117,19 @@ def test_label_smoothing_matches_torch_and_keras(torch, tf_keras, dtype):
     smoothed = xentlib.smooth_labels(xentlib.one_hot(targets, 5).astype(dtype), 0.15)
     assert smoothed.dtype == dtype
     ours = xentlib.softmax_cross_entropy(logits, smoothed)
-    by_torch = torch.nn.functional.cross_entropy(torch.tensor(logits), torch.tensor(targets),
-                                                 label_smoothing=0.15).item()
-    by_keras = keras.losses.categorical_crossentropy(
-        xentlib.one_hot(targets, 5).astype(dtype), logits, from_logits=True, label_smoothing=0.15
-    ).numpy().mean()
+    by_torch = torch.nn.functional.cross_entropy(
+        torch.tensor(logits), torch.tensor(targets), label_smoothing=0.15
+    ).item()
+    by_keras = (
+        keras.losses.categorical_crossentropy(
+            xentlib.one_hot(targets, 5).astype(dtype),
+            logits,
+            from_logits=True,
+            label_smoothing=0.15,
+        )
+        .numpy()
+        .mean()
+    )
     rtol = 1e-6 if dtype == np.float32 else 1e-12
     assert ours == pytest.approx(by_torch, rel=rtol)
     assert ours == pytest.approx(by_keras, rel=1e-6)  # Keras computes in float32
@@ -125,8 +150,10 @@ def test_metrics_against_sklearn_and_loops():
     targets = rng.integers(0, 4, size=300)
     predictions = probs.argmax(axis=1)
     assert xentlib.accuracy(probs, targets) == np.mean(predictions == targets)
-    np.testing.assert_array_equal(xentlib.confusion_matrix(targets, predictions, 4),
-                                  confusion_matrix(targets, predictions, labels=range(4)))
+    np.testing.assert_array_equal(
+        xentlib.confusion_matrix(targets, predictions, 4),
+        confusion_matrix(targets, predictions, labels=range(4)),
+    )
     bins = xentlib.reliability_bins(probs, targets, n_bins=5)
     confidence = probs.max(axis=1)
     ece = 0.0
@@ -141,7 +168,9 @@ def test_metrics_against_sklearn_and_loops():
             ece += inside.mean() * abs(accuracy - confidence[inside].mean())
         else:
             assert np.isnan(bins.confidence[k]) and np.isnan(bins.accuracy[k])
-    assert xentlib.expected_calibration_error(probs, targets, n_bins=5) == pytest.approx(ece, rel=1e-12)
+    assert xentlib.expected_calibration_error(probs, targets, n_bins=5) == pytest.approx(
+        ece, rel=1e-12
+    )
     np.testing.assert_allclose(bins.edges, np.linspace(0, 1, 6))
 
 
@@ -163,7 +192,10 @@ def test_interactive_session_switch():
     assert xentlib.interactive_session({}, io.StringIO()) is False
     assert xentlib.interactive_session({}, Tty()) is True
     assert xentlib.interactive_session({"JPY_SESSION_NAME": "ch.ipynb"}, io.StringIO()) is True
-    assert xentlib.interactive_session({"XENTLIB_PROGRESS": "0", "JPY_SESSION_NAME": "x"}, Tty()) is False
+    assert (
+        xentlib.interactive_session({"XENTLIB_PROGRESS": "0", "JPY_SESSION_NAME": "x"}, Tty())
+        is False
+    )
     assert xentlib.interactive_session({"XENTLIB_PROGRESS": "yes"}, io.StringIO()) is True
     assert xentlib.interactive_session() is False  # pytest captures stderr; no Jupyter server
 
@@ -180,52 +212,123 @@ def test_progress_bar_goes_to_stderr_only_when_asked(capsys):
 @pytest.mark.parametrize(
     ("call", "error", "message"),
     [
-        (lambda f, t, w, b: xentlib.fit_softmax_regression(f[:, :3], t, w, b), ValueError,
-         "features has 3 columns but weight has 6 rows"),
-        (lambda f, t, w, b: xentlib.fit_softmax_regression(f[0], t, w, b), ValueError,
-         r"features must be a 2-D array \(samples, features\), got shape \(6,\)"),
-        (lambda f, t, w, b: xentlib.fit_softmax_regression(f, t[:5], w, b), ValueError,
-         r"targets must have shape \(40,\) to match features"),
-        (lambda f, t, w, b: xentlib.fit_softmax_regression(f, t + 4, w, b), ValueError,
-         r"targets must be class indices in \[0, 4\)"),
-        (lambda f, t, w, b: xentlib.fit_softmax_regression(f[:0], t[:0], w, b), ValueError,
-         "features must hold at least one training sample"),
-        (lambda f, t, w, b: xentlib.fit_softmax_regression(f, t, w, b[:3]), ValueError,
-         r"bias must have shape \(4,\) to match weight"),
-        (lambda f, t, w, b: xentlib.fit_softmax_regression(f, t, w, b, learning_rate=-1), ValueError,
-         "learning_rate must be positive"),
-        (lambda f, t, w, b: xentlib.fit_softmax_regression(f, t, w, b, learning_rate="1"), TypeError,
-         "learning_rate must be a real number"),
-        (lambda f, t, w, b: xentlib.fit_softmax_regression(f, t, w, b, epochs=2.0), TypeError,
-         "epochs must be an int"),
-        (lambda f, t, w, b: xentlib.fit_softmax_regression(f, t, w, b, batch_size=0), ValueError,
-         "batch_size must be at least 1, got 0"),
-        (lambda f, t, w, b: xentlib.fit_softmax_regression(f, t, w, b, label_smoothing=1.5),
-         ValueError, r"label_smoothing must be in \[0, 1\], got 1.5"),
-        (lambda f, t, w, b: xentlib.fit_softmax_regression(f, t, w, b, validation=f), TypeError,
-         "validation must be a pair"),
-        (lambda f, t, w, b: xentlib.fit_softmax_regression(f, t, w, b, validation=(f, t + 4)),
-         ValueError, r"validation targets must be class indices"),
-        (lambda f, t, w, b: xentlib.one_hot([0, 3], 3), ValueError, r"targets must be class indices"),
+        (
+            lambda f, t, w, b: xentlib.fit_softmax_regression(f[:, :3], t, w, b),
+            ValueError,
+            "features has 3 columns but weight has 6 rows",
+        ),
+        (
+            lambda f, t, w, b: xentlib.fit_softmax_regression(f[0], t, w, b),
+            ValueError,
+            r"features must be a 2-D array \(samples, features\), got shape \(6,\)",
+        ),
+        (
+            lambda f, t, w, b: xentlib.fit_softmax_regression(f, t[:5], w, b),
+            ValueError,
+            r"targets must have shape \(40,\) to match features",
+        ),
+        (
+            lambda f, t, w, b: xentlib.fit_softmax_regression(f, t + 4, w, b),
+            ValueError,
+            r"targets must be class indices in \[0, 4\)",
+        ),
+        (
+            lambda f, t, w, b: xentlib.fit_softmax_regression(f[:0], t[:0], w, b),
+            ValueError,
+            "features must hold at least one training sample",
+        ),
+        (
+            lambda f, t, w, b: xentlib.fit_softmax_regression(f, t, w, b[:3]),
+            ValueError,
+            r"bias must have shape \(4,\) to match weight",
+        ),
+        (
+            lambda f, t, w, b: xentlib.fit_softmax_regression(f, t, w, b, learning_rate=-1),
+            ValueError,
+            "learning_rate must be positive",
+        ),
+        (
+            lambda f, t, w, b: xentlib.fit_softmax_regression(f, t, w, b, learning_rate="1"),
+            TypeError,
+            "learning_rate must be a real number",
+        ),
+        (
+            lambda f, t, w, b: xentlib.fit_softmax_regression(f, t, w, b, epochs=2.0),
+            TypeError,
+            "epochs must be an int",
+        ),
+        (
+            lambda f, t, w, b: xentlib.fit_softmax_regression(f, t, w, b, batch_size=0),
+            ValueError,
+            "batch_size must be at least 1, got 0",
+        ),
+        (
+            lambda f, t, w, b: xentlib.fit_softmax_regression(f, t, w, b, label_smoothing=1.5),
+            ValueError,
+            r"label_smoothing must be in \[0, 1\], got 1.5",
+        ),
+        (
+            lambda f, t, w, b: xentlib.fit_softmax_regression(f, t, w, b, validation=f),
+            TypeError,
+            "validation must be a pair",
+        ),
+        (
+            lambda f, t, w, b: xentlib.fit_softmax_regression(f, t, w, b, validation=(f, t + 4)),
+            ValueError,
+            r"validation targets must be class indices",
+        ),
+        (
+            lambda f, t, w, b: xentlib.one_hot([0, 3], 3),
+            ValueError,
+            r"targets must be class indices",
+        ),
         (lambda f, t, w, b: xentlib.one_hot([0], 0), ValueError, "num_classes must be at least 1"),
-        (lambda f, t, w, b: xentlib.smooth_labels(1.0, 0.1), ValueError, "labels must have at least one"),
-        (lambda f, t, w, b: xentlib.init_softmax_regression(0, 3), ValueError,
-         "num_features must be at least 1"),
-        (lambda f, t, w, b: xentlib.init_softmax_regression(2, 3, scale=-1), ValueError,
-         "scale must be non-negative"),
-        (lambda f, t, w, b: xentlib.accuracy([[0.1, 0.9]], [0, 1]), ValueError,
-         r"targets must have shape \(1,\) to match scores"),
+        (
+            lambda f, t, w, b: xentlib.smooth_labels(1.0, 0.1),
+            ValueError,
+            "labels must have at least one",
+        ),
+        (
+            lambda f, t, w, b: xentlib.init_softmax_regression(0, 3),
+            ValueError,
+            "num_features must be at least 1",
+        ),
+        (
+            lambda f, t, w, b: xentlib.init_softmax_regression(2, 3, scale=-1),
+            ValueError,
+            "scale must be non-negative",
+        ),
+        (
+            lambda f, t, w, b: xentlib.accuracy([[0.1, 0.9]], [0, 1]),
+            ValueError,
+            r"targets must have shape \(1,\) to match scores",
+        ),
         (lambda f, t, w, b: xentlib.accuracy(0.5, 0), ValueError, "scores must have at least one"),
-        (lambda f, t, w, b: xentlib.confusion_matrix([0, 1], [1], 2), ValueError,
-         "targets and predictions must be 1-D with the same shape"),
-        (lambda f, t, w, b: xentlib.confusion_matrix([0, 1], [1, 2], 2), ValueError,
-         r"predictions must be class indices in \[0, 2\)"),
-        (lambda f, t, w, b: xentlib.reliability_bins([[0.5, 1.5]], [0]), ValueError,
-         r"probs must hold probabilities in \[0, 1\]"),
-        (lambda f, t, w, b: xentlib.reliability_bins([[0.5, 0.5]], [0], n_bins=0), ValueError,
-         "n_bins must be at least 1"),
-        (lambda f, t, w, b: xentlib.expected_calibration_error(np.zeros((0, 2)), []), ValueError,
-         "probs must hold at least one prediction"),
+        (
+            lambda f, t, w, b: xentlib.confusion_matrix([0, 1], [1], 2),
+            ValueError,
+            "targets and predictions must be 1-D with the same shape",
+        ),
+        (
+            lambda f, t, w, b: xentlib.confusion_matrix([0, 1], [1, 2], 2),
+            ValueError,
+            r"predictions must be class indices in \[0, 2\)",
+        ),
+        (
+            lambda f, t, w, b: xentlib.reliability_bins([[0.5, 1.5]], [0]),
+            ValueError,
+            r"probs must hold probabilities in \[0, 1\]",
+        ),
+        (
+            lambda f, t, w, b: xentlib.reliability_bins([[0.5, 0.5]], [0], n_bins=0),
+            ValueError,
+            "n_bins must be at least 1",
+        ),
+        (
+            lambda f, t, w, b: xentlib.expected_calibration_error(np.zeros((0, 2)), []),
+            ValueError,
+            "probs must hold at least one prediction",
+        ),
     ],
 )
 def test_bad_input_raises_naming_the_argument(call, error, message):

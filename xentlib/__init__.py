@@ -5,6 +5,23 @@ is tested against PyTorch and TensorFlow/Keras. All functions take array_like in
 arrays, and raise ``TypeError`` / ``ValueError`` naming the offending argument on bad input.
 """
 
+# framework mirrors stay submodules (their names clash across frameworks): xentlib.keras_api.…
+from . import keras_api as keras_api
+from . import tf_api as tf_api
+from . import torch_api as torch_api
+from .binary import (
+    binary_cross_entropy,
+    binary_cross_entropy_with_logits,
+    keras_legacy_binary_crossentropy,
+)
+from .entropy import cross_entropy, cross_entropy_with_logits, entropy, kl_divergence
+from .gradients import (
+    numerical_gradient,
+    sigmoid_cross_entropy_grad,
+    softmax_cross_entropy,
+    softmax_cross_entropy_grad,
+    softmax_jacobian,
+)
 from .likelihood import (
     bernoulli_likelihood,
     bernoulli_log_likelihood,
@@ -12,19 +29,66 @@ from .likelihood import (
     categorical_log_likelihood,
     categorical_mle,
 )
+from .nll import negative_log_likelihood, sparse_cross_entropy_with_logits
 from .softmax import log_sigmoid, log_softmax, logsumexp, sigmoid, softmax
+from .streaming import fused_linear_cross_entropy, online_lse_merge, streaming_cross_entropy
+from .training import (
+    accuracy,
+    confusion_matrix,
+    expected_calibration_error,
+    fit_softmax_regression,
+    init_softmax_regression,
+    interactive_session,
+    one_hot,
+    predict_proba,
+    reliability_bins,
+    smooth_labels,
+    softmax_regression_grad,
+    softmax_regression_logits,
+)
 
 __version__ = "0.1.0"
 
 __all__ = [
+    # binary cross-entropy (chapter 04)
+    "binary_cross_entropy",
+    "binary_cross_entropy_with_logits",
+    "keras_legacy_binary_crossentropy",
+    "fused_linear_cross_entropy",
+    "online_lse_merge",
+    "streaming_cross_entropy",
+    # gradients (chapter 09) and training (chapter 10)
+    "numerical_gradient",
+    "sigmoid_cross_entropy_grad",
+    "softmax_cross_entropy",
+    "softmax_cross_entropy_grad",
+    "softmax_jacobian",
+    "accuracy",
+    "confusion_matrix",
+    "expected_calibration_error",
+    "fit_softmax_regression",
+    "init_softmax_regression",
+    "interactive_session",
+    "one_hot",
+    "predict_proba",
+    "reliability_bins",
+    "smooth_labels",
+    "softmax_regression_grad",
+    "softmax_regression_logits",
     "bernoulli_likelihood",
     "bernoulli_log_likelihood",
     "bernoulli_mle",
     "categorical_log_likelihood",
     "categorical_mle",
+    "cross_entropy",
+    "cross_entropy_with_logits",
+    "entropy",
+    "kl_divergence",
     "log_sigmoid",
     "log_softmax",
     "logsumexp",
+    "negative_log_likelihood",
     "sigmoid",
     "softmax",
+    "sparse_cross_entropy_with_logits",
 ]

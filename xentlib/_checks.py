@@ -89,7 +89,9 @@ def as_class_indices(targets, num_classes, name="targets"):
 
 def check_same_shape(a, b, name_a, name_b):
     if a.shape != b.shape:
-        raise ValueError(f"{name_a} and {name_b} must have the same shape, got {a.shape} and {b.shape}")
+        raise ValueError(
+            f"{name_a} and {name_b} must have the same shape, got {a.shape} and {b.shape}"
+        )
 
 
 def check_reduction(reduction, allowed=("mean", "sum", "none")):

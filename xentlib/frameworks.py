@@ -57,8 +57,8 @@ def load_tensorflow(seed=0):
     for key, value in TF_ENVIRONMENT.items():
         os.environ.setdefault(key, value)
     with _silenced_fd2():
-        import tensorflow as tf
         import keras
+        import tensorflow as tf
 
         # the first op initialises the runtime, which logs too: do it while fd 2 is silent
         tf.constant(0.0).numpy()

@@ -45,7 +45,9 @@ def _check_probs(y_pred, axis=None):
             f"got values in [{y_pred.min():.6g}, {y_pred.max():.6g}]"
         )
     if axis is not None and y_pred.size and (y_pred.sum(axis=axis) == 0).any():
-        raise ValueError(f"y_pred must have a positive sum along axis {axis}, found an all-zero row")
+        raise ValueError(
+            f"y_pred must have a positive sum along axis {axis}, found an all-zero row"
+        )
 
 
 def _clip(probs):
@@ -128,8 +130,9 @@ def _sparse_targets(y_true, shape):
     if y_true.dtype.kind not in "iu":
         raise TypeError(f"y_true must hold integer class indices, got dtype {y_true.dtype}")
     if y_true.shape != shape:
-        raise ValueError(f"y_true must have shape {shape} (y_pred without its class axis), "
-                         f"got {y_true.shape}")
+        raise ValueError(
+            f"y_true must have shape {shape} (y_pred without its class axis), got {y_true.shape}"
+        )
     return y_true.astype(np.int64, copy=False)
 
 

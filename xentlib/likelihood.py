@@ -156,7 +156,9 @@ def categorical_log_likelihood(probs, targets):
     """
     probs = as_float_array(probs, "probs").astype(np.float64)
     if probs.ndim != 1 or probs.size == 0:
-        raise ValueError(f"probs must be a non-empty 1-D array of class probabilities, got shape {probs.shape}")
+        raise ValueError(
+            f"probs must be a non-empty 1-D array of class probabilities, got shape {probs.shape}"
+        )
     check_distribution(probs, "probs")
     targets = as_class_indices(targets, probs.size)
     counts = np.bincount(targets.ravel(), minlength=probs.size)

@@ -182,7 +182,9 @@ def softmax_regression_logits(features, weight, bias):
             "they must match"
         )
     if bias.shape != (weight.shape[1],):
-        raise ValueError(f"bias must have shape ({weight.shape[1]},) to match weight, got {bias.shape}")
+        raise ValueError(
+            f"bias must have shape ({weight.shape[1]},) to match weight, got {bias.shape}"
+        )
     return features @ weight + bias
 
 
@@ -488,7 +490,11 @@ def confusion_matrix(targets, predictions, num_classes):
             f"{targets.shape} and {predictions.shape}"
         )
     flat = targets * num_classes + predictions
-    return np.bincount(flat, minlength=num_classes**2).reshape(num_classes, num_classes).astype(np.int64)
+    return (
+        np.bincount(flat, minlength=num_classes**2)
+        .reshape(num_classes, num_classes)
+        .astype(np.int64)
+    )
 
 
 class ReliabilityBins(NamedTuple):
