@@ -50,19 +50,41 @@ from .training import (
 __version__ = "0.1.0"
 
 __all__ = [
-    # binary cross-entropy (chapter 04)
+    # chapter 01: likelihood
+    "bernoulli_likelihood",
+    "bernoulli_log_likelihood",
+    "bernoulli_mle",
+    "categorical_log_likelihood",
+    "categorical_mle",
+    # chapter 02: negative log-likelihood
+    "negative_log_likelihood",
+    "sparse_cross_entropy_with_logits",
+    # chapter 03: cross-entropy
+    "cross_entropy",
+    "cross_entropy_with_logits",
+    "entropy",
+    "kl_divergence",
+    # chapter 04: binary cross-entropy
     "binary_cross_entropy",
     "binary_cross_entropy_with_logits",
     "keras_legacy_binary_crossentropy",
-    "fused_linear_cross_entropy",
-    "online_lse_merge",
-    "streaming_cross_entropy",
-    # gradients (chapter 09) and training (chapter 10)
+    # chapter 05: the softmax and numerical stability
+    "log_sigmoid",
+    "log_softmax",
+    "logsumexp",
+    "sigmoid",
+    "softmax",
+    # chapters 06-08: the framework mirrors, as submodules
+    "keras_api",
+    "tf_api",
+    "torch_api",
+    # chapter 09: gradients
     "numerical_gradient",
     "sigmoid_cross_entropy_grad",
     "softmax_cross_entropy",
     "softmax_cross_entropy_grad",
     "softmax_jacobian",
+    # chapter 10: training a softmax regression
     "accuracy",
     "confusion_matrix",
     "expected_calibration_error",
@@ -75,20 +97,8 @@ __all__ = [
     "smooth_labels",
     "softmax_regression_grad",
     "softmax_regression_logits",
-    "bernoulli_likelihood",
-    "bernoulli_log_likelihood",
-    "bernoulli_mle",
-    "categorical_log_likelihood",
-    "categorical_mle",
-    "cross_entropy",
-    "cross_entropy_with_logits",
-    "entropy",
-    "kl_divergence",
-    "log_sigmoid",
-    "log_softmax",
-    "logsumexp",
-    "negative_log_likelihood",
-    "sigmoid",
-    "softmax",
-    "sparse_cross_entropy_with_logits",
+    # chapter 11: large vocabularies
+    "fused_linear_cross_entropy",
+    "online_lse_merge",
+    "streaming_cross_entropy",
 ]
