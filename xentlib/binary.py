@@ -50,7 +50,7 @@ def _xlogy(x, y):
 def binary_cross_entropy(labels, probs, eps=None):
     r"""Binary cross-entropy of predicted probabilities, element by element.
 
-    .. math:: \ell(z, p) = -\bigl(z \log p + (1 - z) \log(1 - p)\bigr)
+    .. math:: \ell(y, p) = -\bigl(y \log p + (1 - y) \log(1 - p)\bigr)
 
     with :math:`0 \log 0 = 0`. With ``eps`` the probabilities are first clipped to
     :math:`[\epsilon, 1 - \epsilon]` (in their own dtype), as Keras does.
@@ -58,7 +58,7 @@ def binary_cross_entropy(labels, probs, eps=None):
     Parameters
     ----------
     labels : array_like
-        Targets :math:`z` in [0, 1]: 0/1 labels or soft labels.
+        Targets :math:`y` in [0, 1]: 0/1 labels or soft labels.
     probs : array_like
         Predicted probabilities :math:`p` of the label 1, in [0, 1]; broadcast against ``labels``.
     eps : float, optional
@@ -94,15 +94,15 @@ def binary_cross_entropy(labels, probs, eps=None):
 def binary_cross_entropy_with_logits(labels, logits):
     r"""Binary cross-entropy of a sigmoid output, computed from the logits without overflow.
 
-    .. math:: \ell(z, x) = -\bigl(z \log \sigma(x) + (1 - z) \log(1 - \sigma(x))\bigr)
-              = \max(x, 0) - x z + \log\bigl(1 + e^{-|x|}\bigr)
+    .. math:: \ell(y, z) = -\bigl(y \log \sigma(z) + (1 - y) \log(1 - \sigma(z))\bigr)
+              = \max(z, 0) - z y + \log\bigl(1 + e^{-|z|}\bigr)
 
     Parameters
     ----------
     labels : array_like
-        Targets :math:`z` in [0, 1].
+        Targets :math:`y` in [0, 1].
     logits : array_like
-        Scores :math:`x` with :math:`P(z = 1) = \sigma(x)`; broadcast against ``labels``. Any
+        Scores :math:`z` with :math:`P(y = 1) = \sigma(z)`; broadcast against ``labels``. Any
         finite value is fine.
 
     Returns
@@ -110,7 +110,7 @@ def binary_cross_entropy_with_logits(labels, logits):
     numpy.ndarray
         The per-element loss, in the broadcast shape; float32 when ``logits`` is float32 and the
         labels are float32 or integer, float64 otherwise. Its derivative in ``logits`` is
-        :math:`\sigma(x) - z`.
+        :math:`\sigma(z) - y`.
 
     Raises
     ------
@@ -124,7 +124,7 @@ def binary_cross_entropy_with_logits(labels, logits):
     """
     labels, logits = _as_pair(labels, logits, "logits")
     check_no_nan(logits, "logits")
-    # exp only ever sees -|x| <= 0, so nothing overflows and log1p keeps the small tail exact
+    # exp only ever sees -|z| <= 0, so nothing overflows and log1p keeps the small tail exact
     return np.maximum(logits, 0) - logits * labels + np.log1p(np.exp(-np.abs(logits)))
 
 
@@ -132,11 +132,11 @@ def keras_legacy_binary_crossentropy(target, output, from_logits=False, epsilon=
     r"""The Keras backend's binary cross-entropy as quoted from its NumPy reference backend.
 
     Probabilities are clipped to :math:`[\epsilon, 1 - \epsilon]`, turned back into logits
-    :math:`x = \log\frac{p}{1 - p}`, and scored with the stable sigmoid cross-entropy:
+    :math:`z = \log\frac{p}{1 - p}`, and scored with the stable sigmoid cross-entropy:
 
     .. math:: p' = \operatorname{clip}(p, \epsilon, 1 - \epsilon), \quad
-              \ell = \max(x, 0) - x z + \log\bigl(1 + e^{-|x|}\bigr), \quad
-              x = \log \frac{p'}{1 - p'}
+              \ell = \max(z, 0) - z y + \log\bigl(1 + e^{-|z|}\bigr), \quad
+              z = \log \frac{p'}{1 - p'}
 
     This is the route Keras 2.2 and earlier took (``K.binary_crossentropy``); today's Keras 3
     clips and takes the logarithms directly, and gives the same per-element ceilings.
