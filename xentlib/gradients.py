@@ -195,8 +195,8 @@ def numerical_gradient(f, x, eps=1e-6):
               \frac{f(x + \varepsilon e_i) - f(x - \varepsilon e_i)}{2 \varepsilon}
 
     The error is :math:`O(\varepsilon^2)` from truncation plus about
-    :math:`\text{ulp}(f) / \varepsilon` from rounding; with float64 and the default step both are
-    near 1e-10 for functions of size 1. ``x`` is perturbed in float64 whatever its dtype (a step
+    :math:`\text{ulp}(f) / \varepsilon` from rounding; with float64 and the default step the
+    rounding term dominates, near 1e-10 for functions of size 1. ``x`` is perturbed in float64 whatever its dtype (a step
     of 1e-6 is mostly lost to rounding in float32), one entry at a time, so ``f`` is called
     ``2 * x.size`` times.
 
