@@ -4,6 +4,8 @@ Each helper turns ``array_like`` input into a NumPy array or raises an error who
 the argument, says what it got and what it needs, in the way NumPy and PyTorch phrase theirs.
 """
 
+import numbers
+
 import numpy as np
 
 
@@ -36,10 +38,34 @@ def result_dtype(*arrays):
     return np.result_type(*arrays) if arrays else np.float64
 
 
+def check_int(value, name, minimum=None):
+    """Return ``value`` as an int (bools refused), at least ``minimum`` when one is given."""
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+        raise TypeError(f"{name} must be an int, got {type(value).__name__}")
+    if minimum is not None and value < minimum:
+        raise ValueError(f"{name} must be at least {minimum}, got {value}")
+    return int(value)
+
+
+def check_bool(value, name):
+    """Return ``value`` as a bool; only ``True``/``False`` (or NumPy bools) are accepted."""
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{name} must be True or False, got {type(value).__name__}")
+    return bool(value)
+
+
+def check_fraction(value, name):
+    """Return ``value`` as a float in [0, 1] (a smoothing factor, say)."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name} must be a float in [0, 1], got {type(value).__name__}")
+    if not 0 <= value <= 1:
+        raise ValueError(f"{name} must be in [0, 1], got {value}")
+    return float(value)
+
+
 def check_axis(axis, ndim, name="axis"):
     """Return ``axis`` normalised to ``0 <= axis < ndim``."""
-    if isinstance(axis, bool) or not isinstance(axis, (int, np.integer)):
-        raise TypeError(f"{name} must be an int, got {type(axis).__name__}")
+    check_int(axis, name)
     if ndim == 0:
         raise ValueError(f"{name}={axis} needs an array with at least one dimension, got a scalar")
     if not -ndim <= axis < ndim:
@@ -98,13 +124,3 @@ def check_reduction(reduction, allowed=("mean", "sum", "none")):
     if reduction not in allowed:
         raise ValueError(f"reduction must be one of {allowed}, got {reduction!r}")
     return reduction
-
-
-def reduce(values, reduction):
-    """Apply a 'mean' / 'sum' / 'none' reduction to per-sample values."""
-    check_reduction(reduction)
-    if reduction == "none":
-        return values
-    if reduction == "sum":
-        return values.sum()
-    return values.mean()

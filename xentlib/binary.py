@@ -8,6 +8,7 @@ import numbers
 import numpy as np
 
 from ._checks import as_float_array, check_no_nan, check_probabilities
+from ._ops import xlogy
 
 
 def _as_pair(labels, probs, probs_name, labels_name="labels"):
@@ -39,12 +40,6 @@ def _check_eps(eps, name="eps"):
     if not 0 < eps < 0.5:
         raise ValueError(f"{name} must lie in (0, 0.5), got {eps!r}")
     return float(eps)
-
-
-def _xlogy(x, y):
-    """``x * log(y)`` with ``0 * log(0) = 0``, in the dtype of ``y``."""
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return np.where(x == 0, 0, x * np.log(np.where(x == 0, 1, y))).astype(y.dtype)
 
 
 def binary_cross_entropy(labels, probs, eps=None):
@@ -88,7 +83,7 @@ def binary_cross_entropy(labels, probs, eps=None):
         # both bounds rounded to the dtype: float32 1 - 1e-7 is 0.99999988
         probs = np.clip(probs, probs.dtype.type(eps), 1 - probs.dtype.type(eps))
     # adding 0.0 turns the -0.0 of a perfect prediction into 0.0
-    return -(_xlogy(labels, probs) + _xlogy(1 - labels, 1 - probs)) + 0.0
+    return -(xlogy(labels, probs) + xlogy(1 - labels, 1 - probs)) + 0.0
 
 
 def binary_cross_entropy_with_logits(labels, logits):

@@ -14,13 +14,8 @@ from ._checks import (
     check_same_shape,
     result_dtype,
 )
+from ._ops import xlogy
 from .softmax import logsumexp
-
-
-def _xlogy(x, y):
-    """``x * log(y)`` elementwise, with ``0 * log(y) = 0`` for every ``y``, ``0`` included."""
-    with np.errstate(divide="ignore"):
-        return np.where(x == 0, 0, x * np.log(np.where(x == 0, 1, y)))
 
 
 def _check_labels(labels, name="labels"):
@@ -74,7 +69,7 @@ def entropy(probs, axis=-1):
     probs = as_float_array(probs, "probs")
     axis = check_axis(axis, probs.ndim)
     check_distribution(probs, "probs", axis=axis)
-    out = -np.sum(_xlogy(probs, probs), axis=axis)
+    out = -np.sum(xlogy(probs, probs), axis=axis)
     return (out + 0).astype(probs.dtype)  # + 0 turns -0.0 into 0.0
 
 
@@ -126,7 +121,7 @@ def cross_entropy(labels, probs, axis=-1, eps=None):
             raise ValueError(f"eps must be in (0, 0.5), got {eps!r}")
         # bounds rounded to probs' dtype, as the frameworks do (float32: 1 - 1e-7 = 0.99999988)
         probs = np.clip(probs, probs.dtype.type(eps), probs.dtype.type(1 - eps))
-    out = -np.sum(_xlogy(labels, probs), axis=axis)
+    out = -np.sum(xlogy(labels, probs), axis=axis)
     return (out + 0).astype(probs.dtype)
 
 

@@ -10,30 +10,21 @@ over the batch ("sum_over_batch_size").
 Defined in :doc:`/chapters/06_keras`.
 """
 
-import numbers
-
 import numpy as np
 
 from . import tf_api
-from ._checks import as_float_array, check_axis, check_no_nan, check_same_shape
+from ._checks import (
+    as_float_array,
+    check_axis,
+    check_bool,
+    check_fraction,
+    check_no_nan,
+    check_same_shape,
+)
 from .softmax import logsumexp
 
 #: ``keras.config.epsilon()``: the clip applied to probabilities before the logarithm.
 EPSILON = 1e-7
-
-
-def _check_flag(value, name):
-    if not isinstance(value, (bool, np.bool_)):
-        raise TypeError(f"{name} must be True or False, got {value!r}")
-    return bool(value)
-
-
-def _check_smoothing(value):
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TypeError(f"label_smoothing must be a float in [0, 1], got {type(value).__name__}")
-    if not 0 <= value <= 1:
-        raise ValueError(f"label_smoothing must be in [0, 1], got {value}")
-    return float(value)
 
 
 def _check_probs(y_pred, axis=None):
@@ -101,8 +92,8 @@ def categorical_crossentropy(y_true, y_pred, from_logits=False, label_smoothing=
     y_true = as_float_array(y_true, "y_true")
     check_same_shape(y_true, y_pred, "y_true", "y_pred")
     y_true = y_true.astype(y_pred.dtype, copy=False)
-    from_logits = _check_flag(from_logits, "from_logits")
-    label_smoothing = _check_smoothing(label_smoothing)
+    from_logits = check_bool(from_logits, "from_logits")
+    label_smoothing = check_fraction(label_smoothing, "label_smoothing")
     axis = check_axis(axis, y_pred.ndim)
 
     if label_smoothing:
@@ -180,7 +171,7 @@ def sparse_categorical_crossentropy(y_true, y_pred, from_logits=False, ignore_cl
     See the chapter :doc:`/chapters/06_keras`.
     """
     y_pred = as_float_array(y_pred, "y_pred")
-    from_logits = _check_flag(from_logits, "from_logits")
+    from_logits = check_bool(from_logits, "from_logits")
     axis = check_axis(axis, y_pred.ndim)
     if ignore_class is not None and (
         isinstance(ignore_class, bool) or not isinstance(ignore_class, (int, np.integer))
@@ -259,8 +250,8 @@ def binary_crossentropy(y_true, y_pred, from_logits=False, label_smoothing=0.0, 
     y_true = as_float_array(y_true, "y_true")
     check_same_shape(y_true, y_pred, "y_true", "y_pred")
     y_true = y_true.astype(y_pred.dtype, copy=False)
-    from_logits = _check_flag(from_logits, "from_logits")
-    label_smoothing = _check_smoothing(label_smoothing)
+    from_logits = check_bool(from_logits, "from_logits")
+    label_smoothing = check_fraction(label_smoothing, "label_smoothing")
     axis = check_axis(axis, y_pred.ndim)
 
     if label_smoothing:

@@ -5,7 +5,14 @@ Defined in :doc:`/chapters/01_likelihood`.
 
 import numpy as np
 
-from ._checks import as_class_indices, as_float_array, check_distribution, check_probabilities
+from ._checks import (
+    as_class_indices,
+    as_float_array,
+    check_distribution,
+    check_int,
+    check_probabilities,
+)
+from ._ops import xlogy
 
 
 def _as_outcomes(outcomes):
@@ -23,12 +30,6 @@ def _as_theta(theta):
     theta = as_float_array(theta, "theta").astype(np.float64)
     check_probabilities(theta, "theta")
     return theta
-
-
-def _xlogy(x, y):
-    """x * log(y) with the convention 0 * log(0) = 0."""
-    with np.errstate(divide="ignore"):
-        return np.where(x == 0, 0.0, x * np.log(np.where(x == 0, 1.0, y)))
 
 
 def bernoulli_log_likelihood(theta, outcomes):
@@ -63,7 +64,7 @@ def bernoulli_log_likelihood(theta, outcomes):
     theta = _as_theta(theta)
     x = _as_outcomes(outcomes)
     n, k = x.size, x.sum()
-    out = _xlogy(k, theta) + _xlogy(n - k, 1 - theta)
+    out = xlogy(k, theta) + xlogy(n - k, 1 - theta)
     return out[()] if out.ndim == 0 else out
 
 
@@ -162,7 +163,7 @@ def categorical_log_likelihood(probs, targets):
     check_distribution(probs, "probs")
     targets = as_class_indices(targets, probs.size)
     counts = np.bincount(targets.ravel(), minlength=probs.size)
-    return float(_xlogy(counts, probs).sum())
+    return float(xlogy(counts, probs).sum())
 
 
 def categorical_mle(targets, num_classes):
@@ -191,10 +192,7 @@ def categorical_mle(targets, num_classes):
 
     See the chapter :doc:`/chapters/01_likelihood`.
     """
-    if isinstance(num_classes, bool) or not isinstance(num_classes, (int, np.integer)):
-        raise TypeError(f"num_classes must be an int, got {type(num_classes).__name__}")
-    if num_classes < 1:
-        raise ValueError(f"num_classes must be at least 1, got {num_classes}")
+    num_classes = check_int(num_classes, "num_classes", minimum=1)
     targets = as_class_indices(targets, num_classes).ravel()
     if targets.size == 0:
         raise ValueError("targets must hold at least one observation, got an empty array")

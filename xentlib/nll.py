@@ -6,18 +6,8 @@ Defined in :doc:`/chapters/02_negative_log_likelihood`.
 import numpy as np
 
 from ._checks import as_class_indices, as_float_array, check_no_nan, check_reduction
+from ._ops import reduce
 from .softmax import log_softmax
-
-
-def _reduce(losses, reduction):
-    """Reduce per-sample losses; the mean of no samples is nan, as in torch."""
-    if reduction == "none":
-        return losses
-    if reduction == "sum":
-        return losses.sum()
-    if losses.size == 0:
-        return losses.dtype.type(np.nan)
-    return losses.mean()
 
 
 def negative_log_likelihood(log_probs, targets, reduction="mean"):
@@ -74,7 +64,7 @@ def negative_log_likelihood(log_probs, targets, reduction="mean"):
         )
     # pick the log-probability of each sample's target class
     picked = np.take_along_axis(log_probs, targets[..., None], axis=-1)[..., 0]
-    return _reduce(0.0 - picked, reduction)  # 0 - x, not -x: no -0.0 for a certain prediction
+    return reduce(0.0 - picked, reduction)  # 0 - x, not -x: no -0.0 for a certain prediction
 
 
 def sparse_cross_entropy_with_logits(logits, targets, reduction="mean"):

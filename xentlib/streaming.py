@@ -16,11 +16,6 @@ from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
-try:  # installed with scikit-learn; lets each thread of the fused loss use a single-threaded BLAS
-    from threadpoolctl import threadpool_limits
-except ImportError:  # pragma: no cover - without it BLAS threads and ours share the cores
-    threadpool_limits = None
-
 from ._checks import as_class_indices, as_float_array
 
 # Default block: 16 token rows x 16384 vocabulary columns = 1 MiB of float32, which stays in a
@@ -128,25 +123,49 @@ def _block_state(block, buffer, name):
     return block_max, buffer.sum(axis=1)
 
 
-def _rows_logsumexp(logits, start, stop, block):
-    """Log-sum-exp of rows ``start:stop`` of ``logits``, one block of exponentials at a time."""
+def _online_rows_logsumexp(start, stop, block, num_classes, dtype, block_state):
+    """Log-sum-exp of rows ``start:stop``, merging one block of classes at a time.
+
+    ``block_state(r0, r1, c0, c1, buffer)`` returns the (max, sum of exponentials) pair of the
+    block of logits at rows ``r0:r1`` and classes ``c0:c1``, using ``buffer`` (of the block's
+    shape) as its scratch space; the pairs are merged with :func:`online_lse_merge`.
+    """
     block_tokens, block_vocab = block
-    num_classes = logits.shape[1]
-    buffer = np.empty(
-        (min(block_tokens, stop - start), min(block_vocab, num_classes)), dtype=logits.dtype
-    )
+    buffer = np.empty((min(block_tokens, stop - start), min(block_vocab, num_classes)), dtype=dtype)
     out = np.empty(stop - start, dtype=np.float64)
     for r0 in range(start, stop, block_tokens):
         r1 = min(r0 + block_tokens, stop)
-        run_max = np.full(r1 - r0, -np.inf, dtype=logits.dtype)
+        run_max = np.full(r1 - r0, -np.inf, dtype=dtype)
         run_sum = np.zeros(r1 - r0, dtype=np.float64)
         for c0 in range(0, num_classes, block_vocab):
             c1 = min(c0 + block_vocab, num_classes)
-            state = _block_state(logits[r0:r1, c0:c1], buffer[: r1 - r0, : c1 - c0], "logits")
+            state = block_state(r0, r1, c0, c1, buffer[: r1 - r0, : c1 - c0])
             run_max, run_sum = online_lse_merge(run_max, run_sum, *state)
         with np.errstate(divide="ignore"):
             out[r0 - start : r1 - start] = run_max + np.log(run_sum)
     return out
+
+
+def _rows_logsumexp(logits, start, stop, block):
+    """Log-sum-exp of rows ``start:stop`` of ``logits``, one block of exponentials at a time."""
+
+    def block_state(r0, r1, c0, c1, buffer):
+        return _block_state(logits[r0:r1, c0:c1], buffer, "logits")
+
+    return _online_rows_logsumexp(start, stop, block, logits.shape[1], logits.dtype, block_state)
+
+
+def _one_blas_thread():
+    """A context in which BLAS uses one thread, so our worker threads do not fight over cores.
+
+    Uses threadpoolctl (installed with scikit-learn) when it is there; without it BLAS threads and
+    ours share the cores, which is slower but gives the same result.
+    """
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:  # pragma: no cover
+        return contextlib.nullcontext()
+    return threadpool_limits(limits=1, user_api="blas")
 
 
 def _split(num_rows, num_parts, block_tokens):
@@ -237,26 +256,13 @@ def streaming_cross_entropy(logits, targets, block_size=None, *, num_threads=Non
 
 def _rows_fused_logsumexp(hidden, weight, start, stop, block):
     """Log-sum-exp of rows ``start:stop`` of ``hidden @ weight.T``, one block of logits at a time."""
-    block_tokens, block_vocab = block
-    num_classes = weight.shape[0]
-    buffer = np.empty(
-        (min(block_tokens, stop - start), min(block_vocab, num_classes)), dtype=hidden.dtype
-    )
-    out = np.empty(stop - start, dtype=np.float64)
-    for r0 in range(start, stop, block_tokens):
-        r1 = min(r0 + block_tokens, stop)
-        run_max = np.full(r1 - r0, -np.inf, dtype=hidden.dtype)
-        run_sum = np.zeros(r1 - r0, dtype=np.float64)
-        for c0 in range(0, num_classes, block_vocab):
-            c1 = min(c0 + block_vocab, num_classes)
-            # this block of logits exists only here, in the buffer, and is overwritten by its exp
-            block_logits = buffer[: r1 - r0, : c1 - c0]
-            np.matmul(hidden[r0:r1], weight[c0:c1].T, out=block_logits)
-            state = _block_state(block_logits, block_logits, "hidden @ weight.T")
-            run_max, run_sum = online_lse_merge(run_max, run_sum, *state)
-        with np.errstate(divide="ignore"):
-            out[r0 - start : r1 - start] = run_max + np.log(run_sum)
-    return out
+
+    def block_state(r0, r1, c0, c1, buffer):
+        # this block of logits exists only here, in the buffer, and is overwritten by its exp
+        np.matmul(hidden[r0:r1], weight[c0:c1].T, out=buffer)
+        return _block_state(buffer, buffer, "hidden @ weight.T")
+
+    return _online_rows_logsumexp(start, stop, block, weight.shape[0], hidden.dtype, block_state)
 
 
 def fused_linear_cross_entropy(hidden, weight, targets, block_size=None, *, num_threads=None):
@@ -329,8 +335,8 @@ def fused_linear_cross_entropy(hidden, weight, targets, block_size=None, *, num_
         return dtype.type(np.nan)
 
     chunks = _split(num_tokens, num_threads, block[0])
-    threaded = len(chunks) > 1 and num_threads > 1 and threadpool_limits is not None
-    with threadpool_limits(limits=1, user_api="blas") if threaded else contextlib.nullcontext():
+    threaded = len(chunks) > 1 and num_threads > 1
+    with _one_blas_thread() if threaded else contextlib.nullcontext():
         parts = _map_chunks(
             lambda a, b: _rows_fused_logsumexp(hidden, weight, a, b, block), chunks, num_threads
         )

@@ -15,11 +15,18 @@ another float dtype is cast to the input's (PyTorch refuses).
 Defined in :doc:`/chapters/08_pytorch`.
 """
 
-import numbers
-
 import numpy as np
 
-from ._checks import as_float_array, check_axis, check_probabilities, check_reduction
+from ._checks import (
+    as_float_array,
+    check_axis,
+    check_bool,
+    check_fraction,
+    check_int,
+    check_probabilities,
+    check_reduction,
+)
+from ._ops import reduce
 from .softmax import log_sigmoid
 from .softmax import log_softmax as _core_log_softmax
 from .softmax import softmax as _core_softmax
@@ -28,26 +35,6 @@ _REDUCTIONS = ("mean", "sum", "none")
 
 
 # --- argument checks ----------------------------------------------------------------------------
-
-
-def _check_int(value, name):
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
-        raise TypeError(f"{name} must be an int, got {type(value).__name__}")
-    return int(value)
-
-
-def _check_bool(value, name):
-    if not isinstance(value, (bool, np.bool_)):
-        raise TypeError(f"{name} must be True or False, got {type(value).__name__}")
-    return bool(value)
-
-
-def _check_label_smoothing(label_smoothing):
-    if isinstance(label_smoothing, bool) or not isinstance(label_smoothing, numbers.Real):
-        raise TypeError(f"label_smoothing must be a float, got {type(label_smoothing).__name__}")
-    if not 0.0 <= label_smoothing <= 1.0:
-        raise ValueError(f"label_smoothing must be in [0, 1], got {label_smoothing!r}")
-    return float(label_smoothing)
 
 
 def _class_input(input):
@@ -107,19 +94,6 @@ def _broadcast_to(arr, shape, name, what):
         raise ValueError(
             f"{name} of shape {arr.shape} must broadcast to {what} shape {shape}"
         ) from None
-
-
-def _reduce(losses, reduction, denominator=None):
-    """Sum or average ``losses``; 'mean' divides by ``denominator`` (default: the count)."""
-    if reduction == "none":
-        return losses
-    total = losses.sum(dtype=losses.dtype)
-    if reduction == "sum":
-        return total
-    if denominator is None:
-        denominator = losses.size
-    with np.errstate(invalid="ignore", divide="ignore"):  # 0 / 0 is nan, as in PyTorch
-        return (total / np.asarray(denominator, dtype=losses.dtype))[()]
 
 
 # --- the softmax family --------------------------------------------------------------------------
@@ -206,7 +180,7 @@ def _nll(log_probs, target, class_dim, weight, ignore_index, reduction):
     w = np.ones_like(picked) if weight is None else weight[safe]
     w = np.where(ignored, 0, w).astype(log_probs.dtype)
     losses = np.where(ignored, 0, -picked * w).astype(log_probs.dtype)
-    return _reduce(losses, reduction, denominator=w.sum(dtype=w.dtype)), w
+    return reduce(losses, reduction, denominator=w.sum(dtype=w.dtype)), w
 
 
 def nll_loss(input, target, weight=None, ignore_index=-100, reduction="mean"):
@@ -249,7 +223,7 @@ def nll_loss(input, target, weight=None, ignore_index=-100, reduction="mean"):
     See the chapter :doc:`/chapters/08_pytorch`.
     """
     input, class_dim = _class_input(input)
-    ignore_index = _check_int(ignore_index, "ignore_index")
+    ignore_index = check_int(ignore_index, "ignore_index")
     check_reduction(reduction, _REDUCTIONS)
     weight = _class_weight(weight, input.shape[class_dim], input.dtype)
     target = _class_targets(target, input, class_dim, ignore_index)
@@ -268,7 +242,7 @@ def _cross_entropy_probs(input, target, class_dim, weight, reduction, label_smoo
         shape[class_dim] = num_classes
         terms = terms * weight.astype(dtype).reshape(shape)
     losses = -terms.sum(axis=class_dim, dtype=dtype)
-    return _reduce(losses.astype(dtype), reduction)  # 'mean' divides by N·d1·..., not by Σw
+    return reduce(losses.astype(dtype), reduction)  # 'mean' divides by N·d1·..., not by Σw
 
 
 def cross_entropy(
@@ -325,9 +299,9 @@ def cross_entropy(
     See the chapter :doc:`/chapters/08_pytorch`.
     """
     input, class_dim = _class_input(input)
-    ignore_index = _check_int(ignore_index, "ignore_index")
+    ignore_index = check_int(ignore_index, "ignore_index")
     check_reduction(reduction, _REDUCTIONS)
-    label_smoothing = _check_label_smoothing(label_smoothing)
+    label_smoothing = check_fraction(label_smoothing, "label_smoothing")
     num_classes = input.shape[class_dim]
     weight = _class_weight(weight, num_classes, input.dtype)
 
@@ -367,7 +341,7 @@ def cross_entropy(
         log_probs = log_probs * weight.reshape(shape)
     smooth = -log_probs.sum(axis=class_dim, dtype=input.dtype)
     smooth = np.where(target == ignore_index, 0, smooth).astype(input.dtype)
-    smooth = _reduce(smooth, reduction, denominator=w.sum(dtype=w.dtype))
+    smooth = reduce(smooth, reduction, denominator=w.sum(dtype=w.dtype))
     return ((1 - label_smoothing) * nll + smooth * (label_smoothing / num_classes)).astype(
         input.dtype
     )[()]
@@ -426,7 +400,7 @@ def binary_cross_entropy(input, target, weight=None, reduction="mean"):
     if weight is not None:
         weight = _broadcast_to(as_float_array(weight, "weight"), target.shape, "weight", "target's")
         losses = losses * weight.astype(dtype)
-    return _reduce(losses.astype(dtype), reduction)
+    return reduce(losses.astype(dtype), reduction)
 
 
 def binary_cross_entropy_with_logits(input, target, weight=None, reduction="mean", pos_weight=None):
@@ -484,7 +458,7 @@ def binary_cross_entropy_with_logits(input, target, weight=None, reduction="mean
     if weight is not None:
         weight = _broadcast_to(as_float_array(weight, "weight"), input.shape, "weight", "input's")
         losses = losses * weight.astype(dtype)
-    return _reduce(losses.astype(dtype), reduction)
+    return reduce(losses.astype(dtype), reduction)
 
 
 # --- KL divergence ------------------------------------------------------------------------------
@@ -529,7 +503,7 @@ def kl_div(input, target, reduction="mean", log_target=False):
     input = as_float_array(input, "input")
     target = as_float_array(target, "target")
     check_reduction(reduction, ("mean", "batchmean", "sum", "none"))
-    log_target = _check_bool(log_target, "log_target")
+    log_target = check_bool(log_target, "log_target")
     try:
         shape = np.broadcast_shapes(input.shape, target.shape)
     except ValueError:
@@ -545,9 +519,9 @@ def kl_div(input, target, reduction="mean", log_target=False):
             terms = xlogx - target * input
     terms = np.broadcast_to(terms, shape).astype(dtype)
     if reduction == "batchmean":
-        total = _reduce(terms, "sum")
+        total = reduce(terms, "sum")
         if input.ndim == 0:
             return total
         with np.errstate(invalid="ignore", divide="ignore"):
             return (total / np.asarray(input.shape[0], dtype=dtype))[()]
-    return _reduce(terms, reduction)
+    return reduce(terms, reduction)

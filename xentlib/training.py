@@ -10,25 +10,15 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ._checks import as_class_indices, as_float_array, result_dtype
+from ._checks import (
+    as_class_indices,
+    as_float_array,
+    check_fraction,
+    check_int,
+    result_dtype,
+)
 from .gradients import softmax_cross_entropy, softmax_cross_entropy_grad
 from .softmax import softmax
-
-
-def _check_positive_int(value, name, minimum=1):
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
-        raise TypeError(f"{name} must be an int, got {type(value).__name__}")
-    if value < minimum:
-        raise ValueError(f"{name} must be at least {minimum}, got {value}")
-    return int(value)
-
-
-def _check_fraction(value, name):
-    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
-        raise TypeError(f"{name} must be a real number, got {type(value).__name__}")
-    if not 0 <= value <= 1:
-        raise ValueError(f"{name} must be in [0, 1], got {value}")
-    return float(value)
 
 
 def _as_matrix(x, name):
@@ -64,7 +54,7 @@ def one_hot(targets, num_classes):
 
     See the chapter :doc:`/chapters/10_training_softmax_regression`.
     """
-    num_classes = _check_positive_int(num_classes, "num_classes")
+    num_classes = check_int(num_classes, "num_classes", minimum=1)
     targets = as_class_indices(targets, num_classes)
     return (targets[..., None] == np.arange(num_classes)).astype(np.float64)
 
@@ -99,7 +89,7 @@ def smooth_labels(labels, label_smoothing):
     See the chapter :doc:`/chapters/10_training_softmax_regression`.
     """
     labels = as_float_array(labels, "labels")
-    eps = _check_fraction(label_smoothing, "label_smoothing")
+    eps = check_fraction(label_smoothing, "label_smoothing")
     if labels.ndim == 0:
         raise ValueError("labels must have at least one dimension (the class axis), got a scalar")
     num_classes = labels.shape[-1]
@@ -136,8 +126,8 @@ def init_softmax_regression(num_features, num_classes, scale=0.01, seed=0):
 
     See the chapter :doc:`/chapters/10_training_softmax_regression`.
     """
-    num_features = _check_positive_int(num_features, "num_features")
-    num_classes = _check_positive_int(num_classes, "num_classes")
+    num_features = check_int(num_features, "num_features", minimum=1)
+    num_classes = check_int(num_classes, "num_classes", minimum=1)
     if not scale >= 0:
         raise ValueError(f"scale must be non-negative, got {scale}")
     rng = np.random.default_rng(seed)
@@ -327,9 +317,9 @@ def fit_softmax_regression(
         raise TypeError(f"learning_rate must be a real number, got {type(learning_rate).__name__}")
     if not (np.isfinite(learning_rate) and learning_rate > 0):
         raise ValueError(f"learning_rate must be positive and finite, got {learning_rate}")
-    epochs = _check_positive_int(epochs, "epochs", minimum=0)
+    epochs = check_int(epochs, "epochs", minimum=0)
     n = features.shape[0]
-    step = n if batch_size is None else _check_positive_int(batch_size, "batch_size")
+    step = n if batch_size is None else check_int(batch_size, "batch_size", minimum=1)
     labels = smooth_labels(one_hot(targets, num_classes), label_smoothing).astype(dtype)
     if validation is not None:
         if not (isinstance(validation, (tuple, list)) and len(validation) == 2):
@@ -481,7 +471,7 @@ def confusion_matrix(targets, predictions, num_classes):
 
     See the chapter :doc:`/chapters/10_training_softmax_regression`.
     """
-    num_classes = _check_positive_int(num_classes, "num_classes")
+    num_classes = check_int(num_classes, "num_classes", minimum=1)
     targets = as_class_indices(targets, num_classes)
     predictions = as_class_indices(predictions, num_classes, "predictions")
     if targets.shape != predictions.shape or targets.ndim != 1:
@@ -541,7 +531,7 @@ def reliability_bins(probs, targets, n_bins=10):
 
     See the chapter :doc:`/chapters/10_training_softmax_regression`.
     """
-    n_bins = _check_positive_int(n_bins, "n_bins")
+    n_bins = check_int(n_bins, "n_bins", minimum=1)
     probs = _as_matrix(probs, "probs")
     if probs.size and (np.isnan(probs).any() or probs.min() < 0 or probs.max() > 1):
         raise ValueError("probs must hold probabilities in [0, 1] (no NaN)")
