@@ -2,16 +2,9 @@
 
 import numpy as np
 import pytest
+from tolerances import DTYPES, close
 
 import xentlib
-
-TOL = {np.float32: 1e-6, np.float64: 1e-12}
-DTYPES = [np.float32, np.float64]
-
-
-def close(actual, expected, dtype):
-    assert actual.dtype == dtype
-    np.testing.assert_allclose(actual, expected, rtol=TOL[dtype], atol=TOL[dtype])
 
 
 def logit_cases(dtype):

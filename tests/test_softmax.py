@@ -5,19 +5,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
+from tolerances import DTYPES, close
 
 import xentlib
 
+
 # float32 results match to 1e-6, float64 to 1e-12 (relative, with the same absolute floor)
-TOL = {np.float32: 1e-6, np.float64: 1e-12}
-DTYPES = [np.float32, np.float64]
-
-
-def close(actual, expected, dtype):
-    assert actual.dtype == dtype
-    np.testing.assert_allclose(actual, expected, rtol=TOL[dtype], atol=TOL[dtype])
-
-
 def inputs(dtype):
     """Random logits, extreme logits, -inf entries and empty batches, as (array, axis) pairs."""
     rng = np.random.default_rng(3)
