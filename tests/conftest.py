@@ -54,3 +54,17 @@ def built_book(tmp_path_factory):
             pytrace=False,
         )
     return out / "_build" / "html"
+
+
+def pytest_terminal_summary(terminalreporter):
+    """List the browser navigations that timed out once and passed on their retry."""
+    retried = [
+        (report.nodeid, value)
+        for report in terminalreporter.getreports("passed")
+        for name, value in report.user_properties
+        if name == "navigation retried"
+    ]
+    if retried:
+        terminalreporter.section("browser navigations retried after a timeout")
+        for nodeid, value in retried:
+            terminalreporter.line(f"{nodeid}: {value}")
