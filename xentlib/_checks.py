@@ -78,6 +78,16 @@ def check_no_nan(arr, name):
         raise ValueError(f"{name} must not contain NaN")
 
 
+def check_logits(arr, name, axis):
+    """Raise unless ``arr`` has a softmax along ``axis``: no NaN, no ``+inf``, and no slice that
+    is all ``-inf`` (a single ``-inf`` rules its class out; a slice of them has no softmax)."""
+    check_no_nan(arr, name)
+    if np.isposinf(arr).any():
+        raise ValueError(f"{name} must not contain +inf")
+    if arr.shape[axis] and np.isneginf(arr).all(axis=axis).any():
+        raise ValueError(f"{name} must have at least one entry above -inf along the class axis")
+
+
 def check_probabilities(arr, name):
     """Raise unless every entry of ``arr`` is a probability in [0, 1] (no NaN)."""
     check_no_nan(arr, name)

@@ -9,6 +9,7 @@ from ._checks import (
     as_float_array,
     check_axis,
     check_distribution,
+    check_logits,
     check_no_nan,
     check_probabilities,
     check_same_shape,
@@ -201,11 +202,7 @@ def cross_entropy_with_logits(labels, logits, axis=-1):
     """
     labels, logits, axis = _prepare(labels, logits, "labels", "logits", axis)
     _check_labels(labels)
-    check_no_nan(logits, "logits")
-    if np.isposinf(logits).any():
-        raise ValueError("logits must not contain +inf")
-    if logits.shape[axis] and np.isneginf(logits).all(axis=axis).any():
-        raise ValueError("logits must have at least one entry above -inf along the class axis")
+    check_logits(logits, "logits", axis)
     # the surprise LSE(z) - z_c of every class; a zero label contributes nothing, even at z_c = -inf
     surprise = logsumexp(logits, axis=axis, keepdims=True) - logits
     terms = np.where(labels == 0, 0, labels * np.where(labels == 0, 0, surprise))

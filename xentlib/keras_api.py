@@ -46,6 +46,17 @@ def _clip(probs):
     return np.clip(probs, EPSILON, 1 - EPSILON)
 
 
+def _dense_arguments(y_true, y_pred, from_logits, label_smoothing, axis):
+    """The checked arguments of a loss with dense ``y_true``: same shape, ``y_pred``'s dtype."""
+    y_pred = as_float_array(y_pred, "y_pred")
+    y_true = as_float_array(y_true, "y_true")
+    check_same_shape(y_true, y_pred, "y_true", "y_pred")
+    y_true = y_true.astype(y_pred.dtype, copy=False)
+    from_logits = check_bool(from_logits, "from_logits")
+    label_smoothing = check_fraction(label_smoothing, "label_smoothing")
+    return y_true, y_pred, from_logits, label_smoothing, check_axis(axis, y_pred.ndim)
+
+
 def categorical_crossentropy(y_true, y_pred, from_logits=False, label_smoothing=0.0, axis=-1):
     r"""``keras.losses.categorical_crossentropy``: cross-entropy per sample from one-hot labels.
 
@@ -88,13 +99,9 @@ def categorical_crossentropy(y_true, y_pred, from_logits=False, label_smoothing=
 
     See the chapter :doc:`/chapters/06_keras`.
     """
-    y_pred = as_float_array(y_pred, "y_pred")
-    y_true = as_float_array(y_true, "y_true")
-    check_same_shape(y_true, y_pred, "y_true", "y_pred")
-    y_true = y_true.astype(y_pred.dtype, copy=False)
-    from_logits = check_bool(from_logits, "from_logits")
-    label_smoothing = check_fraction(label_smoothing, "label_smoothing")
-    axis = check_axis(axis, y_pred.ndim)
+    y_true, y_pred, from_logits, label_smoothing, axis = _dense_arguments(
+        y_true, y_pred, from_logits, label_smoothing, axis
+    )
 
     if label_smoothing:
         num_classes = y_true.shape[-1]
@@ -246,13 +253,9 @@ def binary_crossentropy(y_true, y_pred, from_logits=False, label_smoothing=0.0, 
 
     See the chapter :doc:`/chapters/06_keras`.
     """
-    y_pred = as_float_array(y_pred, "y_pred")
-    y_true = as_float_array(y_true, "y_true")
-    check_same_shape(y_true, y_pred, "y_true", "y_pred")
-    y_true = y_true.astype(y_pred.dtype, copy=False)
-    from_logits = check_bool(from_logits, "from_logits")
-    label_smoothing = check_fraction(label_smoothing, "label_smoothing")
-    axis = check_axis(axis, y_pred.ndim)
+    y_true, y_pred, from_logits, label_smoothing, axis = _dense_arguments(
+        y_true, y_pred, from_logits, label_smoothing, axis
+    )
 
     if label_smoothing:
         y_true = (y_true * (1 - label_smoothing) + 0.5 * label_smoothing).astype(y_pred.dtype)

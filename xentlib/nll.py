@@ -5,7 +5,13 @@ Defined in :doc:`/chapters/02_negative_log_likelihood`.
 
 import numpy as np
 
-from ._checks import as_class_indices, as_float_array, check_no_nan, check_reduction
+from ._checks import (
+    as_class_indices,
+    as_float_array,
+    check_logits,
+    check_no_nan,
+    check_reduction,
+)
 from ._ops import reduce
 from .softmax import log_softmax
 
@@ -105,9 +111,5 @@ def sparse_cross_entropy_with_logits(logits, targets, reduction="mean"):
     logits = as_float_array(logits, "logits")
     if logits.ndim == 0:
         raise ValueError("logits must have a class axis (at least 1 dimension), got a scalar")
-    check_no_nan(logits, "logits")
-    if np.isposinf(logits).any():
-        raise ValueError("logits must not contain +inf")
-    if logits.shape[-1] and np.isneginf(logits).all(axis=-1).any():
-        raise ValueError("logits must have at least one entry above -inf in every row")
+    check_logits(logits, "logits", axis=-1)
     return negative_log_likelihood(log_softmax(logits, axis=-1), targets, reduction)
