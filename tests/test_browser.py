@@ -44,7 +44,7 @@ NUMBERED_CHAPTER = re.compile(r"^chapters/\d\d_")
 # machine busy with other work does not fail the test. A load that still times out is retried once
 # in a fresh context and listed at the end of the run; a second timeout fails and names the
 # requests that were still in flight.
-NAVIGATION_TIMEOUT_MS = 90_000
+TIMEOUT_MS = 90_000
 
 pytestmark = pytest.mark.slow
 
@@ -117,6 +117,7 @@ class Visit:
         from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
         self.browser, self.base, self.path, self.viewport = browser, base, path, viewport
+        self.retried = None
         try:
             self._open()
         except PlaywrightTimeout:
@@ -134,10 +135,9 @@ class Visit:
 
     def _open(self):
         self.errors, self.blocked, self.failed, self.bad_status = [], [], [], []
-        self.pending, self.retried = set(), None
+        self.pending = set()
         self.context = self.browser.new_context(viewport=self.viewport, service_workers="block")
-        self.context.set_default_navigation_timeout(NAVIGATION_TIMEOUT_MS)
-        self.context.set_default_timeout(NAVIGATION_TIMEOUT_MS)
+        self.context.set_default_timeout(TIMEOUT_MS)  # navigations included
         self.context.route("**/*", functools.partial(self._route, self.base))
         self.page = self.context.new_page()
         self.page.on("console", self._console)
