@@ -8,6 +8,8 @@ import sys
 
 import pytest
 
+pytest_plugins = ["pytester"]  # tests/test_nbcompare.py runs the notebook plugin end to end
+
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 
 

@@ -1,4 +1,4 @@
-"""ruff, configured in pyproject.toml, is clean on the library and the tests (lint and format).
+"""ruff, configured in pyproject.toml, is clean on the library, the book tooling and the tests (lint and format).
 
 The same checks run as pre-commit hooks (.pre-commit-config.yaml, pinned to the same ruff)."""
 
@@ -9,7 +9,7 @@ import sys
 import pytest
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
-TARGETS = ["xentlib", "tests"]
+TARGETS = ["xentlib", "booktools", "tests"]
 
 
 @pytest.mark.parametrize(

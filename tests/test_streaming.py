@@ -159,7 +159,7 @@ def test_merge_of_two_empty_states_stays_empty():
 @pytest.mark.parametrize("dtype", DTYPES)
 def test_the_benchmarks_torch_streaming_loss_matches_torch(torch, dtype):
     # the torch version that the benchmark runs on a GPU, checked here on the CPU
-    from xentlib.bench import torch_streaming_cross_entropy
+    from booktools.bench import torch_streaming_cross_entropy
 
     logits, targets = make(np.random.default_rng(11), 13, 1000, dtype)
     logits[0, :500] = -np.inf  # an all -inf vocabulary block for row 0

@@ -5,6 +5,14 @@ is involved, and some of them carry timestamps. A notebook kernel captures that 
 the cell's stored output, which would make every re-execution differ. These helpers set the
 environment, silence descriptor 2 for the length of the import only, and seed the framework, so
 a chapter's outputs are the same on every run. Nothing here runs at import of :mod:`xentlib`.
+
+TensorFlow's Python wrapper opens its native library with ``RTLD_GLOBAL``, which publishes every
+symbol of it, including the copy of LLVM compiled into it, to all libraries loaded afterwards.
+PyTorch's Linux wheels bring triton, whose ``libtriton.so`` carries and exports its own LLVM; loaded
+after TensorFlow, its symbols bind to TensorFlow's LLVM instead and the process dies in triton's
+static initialisers (a segmentation fault). :func:`load_tensorflow` therefore opens TensorFlow's
+library with the default local binding; the wheel links its framework libraries explicitly, so
+TensorFlow itself does not need the global binding.
 """
 
 import contextlib
@@ -17,6 +25,24 @@ TF_ENVIRONMENT = {
     "TF_ENABLE_ONEDNN_OPTS": "0",  # oneDNN reorders float sums: keep last digits reproducible
     "KERAS_BACKEND": "tensorflow",
 }
+
+# TensorFlow imports this module only to switch dlopen to RTLD_GLOBAL; when the import fails it
+# keeps the default, local binding (tensorflow/python/pywrap_tensorflow.py).
+_TF_GLOBAL_SYMBOLS_MODULE = "tensorflow.python.pywrap_dlopen_global_flags"
+
+
+@contextlib.contextmanager
+def _tensorflow_symbols_local():
+    """Within the block, a first import of TensorFlow opens its library with local symbols."""
+    if "tensorflow" in sys.modules or _TF_GLOBAL_SYMBOLS_MODULE in sys.modules:
+        yield  # already imported (or already decided): nothing to change
+        return
+    sys.modules[_TF_GLOBAL_SYMBOLS_MODULE] = None  # `import` of a None entry raises ImportError
+    try:
+        yield
+    finally:
+        if sys.modules.get(_TF_GLOBAL_SYMBOLS_MODULE, ...) is None:
+            del sys.modules[_TF_GLOBAL_SYMBOLS_MODULE]
 
 
 @contextlib.contextmanager
@@ -38,6 +64,9 @@ def _silenced_fd2():
 def load_tensorflow(seed=0):
     """Import TensorFlow and Keras without log noise, seeded, with default kernels.
 
+    TensorFlow's library is opened with local symbols (see the module's docstring), so PyTorch may
+    be loaded before or after it in the same process.
+
     Parameters
     ----------
     seed : int, default 0
@@ -56,7 +85,7 @@ def load_tensorflow(seed=0):
     """
     for key, value in TF_ENVIRONMENT.items():
         os.environ.setdefault(key, value)
-    with _silenced_fd2():
+    with _silenced_fd2(), _tensorflow_symbols_local():
         import keras
         import tensorflow as tf
 

@@ -2,10 +2,10 @@
 
 Usage::
 
-    python -m xentlib.bench              # full run; writes chapters/data/large_vocabulary_bench.json
-    python -m xentlib.bench --quick      # small shapes, a minute or less; writes nothing by default
-    python -m xentlib.bench --quick --output /tmp/bench.json
-    python -m xentlib.bench --device cuda   # also time the torch streaming loss on the GPU
+    python -m booktools.bench              # full run; writes chapters/data/large_vocabulary_bench.json
+    python -m booktools.bench --quick      # small shapes, a minute or less; writes nothing by default
+    python -m booktools.bench --quick --output /tmp/bench.json
+    python -m booktools.bench --device cuda   # also time the torch streaming loss on the GPU
 
 Options: ``--repeats R`` (timed calls per method, default 5, 2 with ``--quick``), ``--no-large``
 (skip the N=8192, V=256000 case), ``--output PATH``, ``--rescore PATH`` (re-evaluate the targets
@@ -251,7 +251,7 @@ def measure_memory(spec):
     """Run :func:`measure_memory_in_this_process` in a fresh interpreter and return its result."""
     env = dict(os.environ, PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""))
     proc = subprocess.run(
-        [sys.executable, "-m", "xentlib.bench", "--worker", json.dumps(spec)],
+        [sys.executable, "-m", "booktools.bench", "--worker", json.dumps(spec)],
         capture_output=True,
         text=True,
         cwd=ROOT,
@@ -441,7 +441,7 @@ def rescore(path):
 
 def main(argv=None):
     parser = argparse.ArgumentParser(
-        prog="python -m xentlib.bench", description=__doc__.split("\n")[0]
+        prog="python -m booktools.bench", description=__doc__.split("\n")[0]
     )
     parser.add_argument("--quick", action="store_true", help="small shapes, for a smoke test")
     parser.add_argument("--repeats", type=int, default=None, help="timed calls per method")

@@ -2,21 +2,26 @@
 
 Usage::
 
-    python -m xentlib.refresh                      # every chapter
-    python -m xentlib.refresh chapters/01_likelihood.ipynb [...]
+    python -m booktools.refresh                      # every chapter
+    python -m booktools.refresh chapters/01_likelihood.ipynb [...]
 
 Each notebook runs in its own directory with a fresh ``python3`` kernel of the interpreter that
 runs this command. Cell execution timings and other per-run metadata are dropped, so a refresh
-that changes no number changes no byte of the file apart from embedded images.
+that changes no number changes no byte of the file apart from embedded images. The notebook's
+metadata records where its outputs were made (``xent.platform``, see
+:mod:`booktools.platform_record`): ``pytest`` compares them digit for digit on that platform and
+within a stated tolerance elsewhere (:mod:`booktools.nbcompare`).
 """
 
 import argparse
 import pathlib
 import sys
 
+from booktools.platform_record import platform_record
+
 # per-run metadata that must not be stored (timings, widget state, collapsed/scrolled UI state)
 _CELL_KEYS_DROPPED = ("execution", "collapsed", "scrolled", "jp-MarkdownHeadingCollapsed")
-_NOTEBOOK_KEYS_KEPT = ("kernelspec", "language_info")
+_NOTEBOOK_KEYS_KEPT = ("kernelspec", "language_info", "xent")
 KERNEL_SPEC = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
 
 
@@ -51,6 +56,7 @@ def refresh(path, timeout=600):
         resources={"metadata": {"path": str(path.parent.resolve())}},
     )
     client.execute()
+    nb.metadata["xent"] = {"platform": platform_record()}
     nbformat.validate(nb)
     text = nbformat.writes(clean(nb)) + "\n"
     path.write_text(text, encoding="utf-8")
@@ -58,7 +64,7 @@ def refresh(path, timeout=600):
 
 def main(argv=None):
     parser = argparse.ArgumentParser(
-        prog="python -m xentlib.refresh", description=__doc__.split("\n")[0]
+        prog="python -m booktools.refresh", description=__doc__.split("\n")[0]
     )
     parser.add_argument("notebooks", nargs="*", type=pathlib.Path, help="default: chapters/*.ipynb")
     parser.add_argument("--timeout", type=int, default=600, help="seconds allowed per cell")
