@@ -367,7 +367,7 @@ def interactive_session(environ=None, stream=None):
     ``0``/``false``/``no``/empty turn it off), otherwise when the kernel was started by a
     Jupyter server (JupyterLab or Notebook set ``JPY_SESSION_NAME`` in the kernel's
     environment), otherwise when standard error is a terminal. A kernel started by ``nbval``,
-    ``nbclient`` or ``python -m xentlib.refresh`` has none of these, so re-executed notebooks
+    ``nbclient`` or ``python -m booktools.refresh`` has none of these, so re-executed notebooks
     store no progress output.
 
     Parameters
