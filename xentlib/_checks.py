@@ -54,13 +54,33 @@ def check_bool(value, name):
     return bool(value)
 
 
+def check_real(value, name, low=None, high=None, bounds="[]"):
+    """Return ``value`` as a float, checked to be a real number within ``low`` and ``high``.
+
+    ``bounds`` says whether each end is included: ``"[]"`` (both, the default), ``"()"``
+    (neither), ``"[)"`` or ``"(]"``. Bools, strings and complex numbers are refused; NaN too.
+    """
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name} must be a real number, got {type(value).__name__}")
+    value = float(value)
+    below = low is not None and (value < low if bounds[0] == "[" else value <= low)
+    above = high is not None and (value > high if bounds[1] == "]" else value >= high)
+    if value != value or below or above:  # value != value: NaN
+        if low is not None and high is not None:
+            need = f"in {bounds[0]}{low}, {high}{bounds[1]}"
+        elif low is not None:
+            need = f"{'at least' if bounds[0] == '[' else 'greater than'} {low}"
+        elif high is not None:
+            need = f"{'at most' if bounds[1] == ']' else 'less than'} {high}"
+        else:
+            need = "a number, not NaN"
+        raise ValueError(f"{name} must be {need}, got {value!r}")
+    return value
+
+
 def check_fraction(value, name):
     """Return ``value`` as a float in [0, 1] (a smoothing factor, say)."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{name} must be a float in [0, 1], got {type(value).__name__}")
-    if not 0 <= value <= 1:
-        raise ValueError(f"{name} must be in [0, 1], got {value}")
-    return float(value)
+    return check_real(value, name, 0, 1)
 
 
 def check_axis(axis, ndim, name="axis"):

@@ -1,12 +1,35 @@
-"""Small numerical building blocks shared by the xentlib modules."""
+"""Small numerical building blocks shared by the xentlib modules: one of each.
+
+- :func:`zero_times` is the one convention for ``0 * anything``: a class with no probability
+  mass contributes nothing, even where its other factor is infinite (``0 log 0 = 0``).
+- :func:`xlogy` is ``x log y`` under that convention.
+- :func:`positive_zero` is the one fix for ``-0.0``: a loss of a perfect prediction prints as
+  ``0.0``, never ``-0.0``.
+- :func:`reduce` applies the ``'none'`` / ``'sum'`` / ``'mean'`` reductions.
+"""
 
 import numpy as np
+
+
+def zero_times(x, y):
+    """``x * y`` elementwise, with ``0 * y = 0`` for every ``y``, ``inf`` and ``nan`` included."""
+    with np.errstate(invalid="ignore"):
+        return np.where(x == 0, 0, x * y)
 
 
 def xlogy(x, y):
     """``x * log(y)`` elementwise, with ``0 * log(y) = 0`` for every ``y``, ``0`` included."""
     with np.errstate(divide="ignore", invalid="ignore"):
-        return np.where(x == 0, 0.0, x * np.log(np.where(x == 0, 1.0, y)))
+        return zero_times(x, np.log(np.where(x == 0, 1, y)))
+
+
+def positive_zero(x):
+    """``x`` with every ``-0.0`` turned into ``+0.0`` (IEEE 754: ``-0.0 + 0.0 = +0.0``).
+
+    Other values, their dtype and shape are unchanged; NumPy scalars stay scalars.
+    """
+    x = np.asarray(x)[()] if not isinstance(x, np.generic) else x
+    return x + x.dtype.type(0)
 
 
 def reduce(losses, reduction, denominator=None):

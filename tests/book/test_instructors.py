@@ -7,7 +7,7 @@ import re
 import pytest
 import yaml
 
-ROOT = pathlib.Path(__file__).resolve().parent.parent
+ROOT = pathlib.Path(__file__).resolve().parents[2]
 PAGE = ROOT / "chapters" / "instructors.md"
 ROW = re.compile(r"^\| (?:\{doc\}`[^`<]*<([^>]+)>`|([^|]+?)) \| [^|]* \| ([^|]+) \|$", re.M)
 

@@ -6,7 +6,7 @@ import re
 
 import nbformat
 
-ROOT = pathlib.Path(__file__).resolve().parent.parent
+ROOT = pathlib.Path(__file__).resolve().parents[2]
 CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff]")
 TERM_ROLE = re.compile(r"\{term\}`([^`]+)`")
 

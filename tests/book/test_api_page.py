@@ -12,7 +12,7 @@ import yaml
 
 import xentlib
 
-ROOT = pathlib.Path(__file__).resolve().parent.parent
+ROOT = pathlib.Path(__file__).resolve().parents[2]
 API_PAGE = ROOT / "chapters" / "api.md"
 NO_FORMULA = {"interactive_session"}  # helpers with nothing to put in a formula
 
