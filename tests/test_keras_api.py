@@ -4,19 +4,9 @@ import numpy as np
 import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
+from tolerances import DTYPES, MIRROR, assert_close
 
 from xentlib import keras_api
-
-DTYPES = [np.float32, np.float64]
-RTOL = {np.float32: 1e-5, np.float64: 1e-10}
-
-
-def assert_close(actual, expected, dtype, scale=1.0):
-    """Agreement to RTOL relative, with absolute slack RTOL * scale for losses that cancel to ~0."""
-    assert actual.dtype == dtype
-    assert actual.shape == np.shape(expected)
-    rtol = RTOL[dtype]
-    np.testing.assert_allclose(actual, expected, rtol=rtol, atol=rtol * max(1.0, scale))
 
 
 def make_probs(seed, shape, dtype):
@@ -73,7 +63,7 @@ def test_categorical_crossentropy_matches_keras(
     actual = keras_api.categorical_crossentropy(
         y_true, y_pred, from_logits=from_logits, label_smoothing=label_smoothing, axis=axis
     )
-    assert_close(actual, expected, dtype, scale if from_logits else 1.0)
+    assert_close(actual, expected, dtype, MIRROR, scale if from_logits else 1.0)
 
 
 @settings(max_examples=40, deadline=None)
@@ -95,7 +85,7 @@ def test_sparse_categorical_crossentropy_matches_keras(
     actual = keras_api.sparse_categorical_crossentropy(
         y_true, y_pred, from_logits=from_logits, ignore_class=ignore_class
     )
-    assert_close(actual, expected, dtype, scale if from_logits else 1.0)
+    assert_close(actual, expected, dtype, MIRROR, scale if from_logits else 1.0)
     # a trailing length-1 axis on y_true is squeezed; float labels are cast, as in Keras
     same = keras_api.sparse_categorical_crossentropy(
         y_true[..., None].astype(dtype), y_pred, from_logits=from_logits, ignore_class=ignore_class
@@ -139,7 +129,7 @@ def test_binary_crossentropy_matches_keras(
     actual = keras_api.binary_crossentropy(
         y_true, y_pred, from_logits=from_logits, label_smoothing=label_smoothing, axis=axis
     )
-    assert_close(actual, expected, dtype, scale if from_logits else 1.0)
+    assert_close(actual, expected, dtype, MIRROR, scale if from_logits else 1.0)
 
 
 def test_published_keras_docstring_values():
@@ -212,7 +202,7 @@ def test_sparse_clips_before_it_renormalises():
         (
             lambda: keras_api.categorical_crossentropy([1, 0], [0.5, 0.5], label_smoothing="0.1"),
             TypeError,
-            "label_smoothing must be a float",
+            "label_smoothing must be a real number",
         ),
         (
             lambda: keras_api.categorical_crossentropy([1, 0], [0.5, 0.5], axis=True),
@@ -257,7 +247,7 @@ def test_sparse_clips_before_it_renormalises():
         (
             lambda: keras_api.sparse_categorical_crossentropy([0], [[0.5, 0.5]], ignore_class=1.0),
             TypeError,
-            "ignore_class must be an int or None",
+            "ignore_class must be an int, got float",
         ),
         (
             lambda: keras_api.sparse_categorical_crossentropy([-1], [[0.5, 0.5]], ignore_class=255),

@@ -4,23 +4,10 @@ import numpy as np
 import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
+from tolerances import DTYPES, MIRROR, assert_close
 
+import xentlib
 from xentlib import tf_api
-
-DTYPES = [np.float32, np.float64]
-RTOL = {np.float32: 1e-5, np.float64: 1e-10}
-
-
-def assert_close(actual, expected, dtype, scale=1.0):
-    """Agreement to RTOL relative; absolute slack RTOL * scale for values that cancel to ~0.
-
-    A cross-entropy from logits is a difference LSE(z) - z_y of numbers as large as the logits;
-    when it is nearly 0 only its error relative to ``scale`` = max |logit| is meaningful.
-    """
-    assert actual.dtype == dtype
-    assert actual.shape == np.shape(expected)
-    rtol = RTOL[dtype]
-    np.testing.assert_allclose(actual, expected, rtol=rtol, atol=rtol * max(1.0, scale))
 
 
 def make_logits(seed, shape, dtype, scale):
@@ -48,11 +35,14 @@ def test_softmax_and_log_softmax_match_tf(tf_keras, seed, shape, axis, dtype, sc
     tf, _ = tf_keras
     assume(shape[axis] > 0)  # at least one class
     logits = make_logits(seed, shape, dtype, scale)
-    assert_close(tf_api.softmax(logits, axis=axis), tf.nn.softmax(logits, axis=axis).numpy(), dtype)
+    assert_close(
+        tf_api.softmax(logits, axis=axis), tf.nn.softmax(logits, axis=axis).numpy(), dtype, MIRROR
+    )
     assert_close(
         tf_api.log_softmax(logits, axis=axis),
         tf.nn.log_softmax(logits, axis=axis).numpy(),
         dtype,
+        MIRROR,
         scale,
     )
 
@@ -66,7 +56,7 @@ def test_softmax_cross_entropy_with_logits_matches_tf(tf_keras, seed, shape, axi
     labels = soft_labels(seed, shape, dtype)  # unnormalised on purpose: TF does not check
     expected = tf.nn.softmax_cross_entropy_with_logits(labels, logits, axis=axis).numpy()
     actual = tf_api.softmax_cross_entropy_with_logits(labels, logits, axis=axis)
-    assert_close(actual, expected, dtype, scale)
+    assert_close(actual, expected, dtype, MIRROR, scale)
 
 
 @settings(max_examples=30, deadline=None)
@@ -77,7 +67,11 @@ def test_sparse_softmax_cross_entropy_with_logits_matches_tf(tf_keras, seed, sha
     labels = np.random.default_rng(seed + 2).integers(0, shape[-1], size=shape[:-1])
     expected = tf.nn.sparse_softmax_cross_entropy_with_logits(labels, logits).numpy()
     assert_close(
-        tf_api.sparse_softmax_cross_entropy_with_logits(labels, logits), expected, dtype, scale
+        tf_api.sparse_softmax_cross_entropy_with_logits(labels, logits),
+        expected,
+        dtype,
+        MIRROR,
+        scale,
     )
 
 
@@ -90,10 +84,12 @@ def test_sigmoid_and_weighted_cross_entropy_match_tf(
     logits = make_logits(seed, shape, dtype, scale)
     labels = soft_labels(seed, shape, dtype)
     expected = tf.nn.sigmoid_cross_entropy_with_logits(labels, logits).numpy()
-    assert_close(tf_api.sigmoid_cross_entropy_with_logits(labels, logits), expected, dtype, scale)
+    assert_close(
+        tf_api.sigmoid_cross_entropy_with_logits(labels, logits), expected, dtype, MIRROR, scale
+    )
     expected = tf.nn.weighted_cross_entropy_with_logits(labels, logits, pos_weight).numpy()
     actual = tf_api.weighted_cross_entropy_with_logits(labels, logits, pos_weight)
-    assert_close(actual, expected, dtype, scale)
+    assert_close(actual, expected, dtype, MIRROR, scale)
 
 
 def test_weighted_per_class_pos_weight_and_reduction_to_sigmoid(tf_keras):
@@ -102,7 +98,9 @@ def test_weighted_per_class_pos_weight_and_reduction_to_sigmoid(tf_keras):
     logits, labels = rng.standard_normal((4, 3)), (rng.random((4, 3)) < 0.5).astype(float)
     q = np.array([0.5, 1.0, 4.0])
     expected = tf.nn.weighted_cross_entropy_with_logits(labels, logits, q).numpy()
-    assert_close(tf_api.weighted_cross_entropy_with_logits(labels, logits, q), expected, np.float64)
+    assert_close(
+        tf_api.weighted_cross_entropy_with_logits(labels, logits, q), expected, np.float64, MIRROR
+    )
     np.testing.assert_allclose(  # same value, summed in another order
         tf_api.weighted_cross_entropy_with_logits(labels, logits, 1.0),
         tf_api.sigmoid_cross_entropy_with_logits(labels, logits),
@@ -140,8 +138,16 @@ def test_gradients_of_the_fused_ops_are_what_the_mirrors_predict(tf_keras):
     np.testing.assert_allclose(
         grad, tf_api.softmax(logits.numpy()) - labels, rtol=1e-10, atol=1e-12
     )
-    true_grad = tf_api.softmax(logits.numpy()) * labels.sum(-1, keepdims=True) - labels
+    mass = labels.sum(-1)
+    true_grad = tf_api.softmax(logits.numpy()) * mass[:, None] - labels
     assert np.abs(grad - true_grad).max() > 1e-2
+    numeric = xentlib.numerical_gradient(
+        lambda z: tf_api.softmax_cross_entropy_with_logits(labels, z).sum(), logits.numpy()
+    )
+    np.testing.assert_allclose(numeric, true_grad, atol=1e-8)
+    # across a row the fused gradient sums to 1 - s, the true one to s - s = 0 (s = sum of labels)
+    np.testing.assert_allclose(grad.sum(-1), 1 - mass, atol=1e-12)
+    np.testing.assert_allclose(true_grad.sum(-1), 0, atol=1e-12)
     with tf.GradientTape() as tape:
         loss = tf.reduce_sum(tf.nn.sigmoid_cross_entropy_with_logits(labels, logits))
     grad = tape.gradient(loss, logits).numpy()
@@ -230,6 +236,16 @@ def test_empty_batch():
             ),
             ValueError,
             "pos_weight must broadcast against logits",
+        ),
+        (
+            lambda: tf_api.weighted_cross_entropy_with_logits([1.0], ["a"], 2.0),
+            TypeError,
+            "logits must be a real-valued",
+        ),
+        (
+            lambda: tf_api.log_softmax("z"),
+            TypeError,
+            "logits must be a real-valued",
         ),
         (
             lambda: tf_api.weighted_cross_entropy_with_logits([1.0], [1.0], "2"),

@@ -5,7 +5,8 @@ the TensorFlow backend, step for step: the probability path renormalises (catego
 clips to :math:`[\\epsilon, 1 - \\epsilon]` with :math:`\\epsilon = 10^{-7}` and takes logs; the
 ``from_logits=True`` path hands over to the ``tf.nn`` ops, mirrored in :mod:`xentlib.tf_api`.
 The loss *classes* (``keras.losses.CategoricalCrossentropy`` ...) average these per-sample values
-over the batch ("sum_over_batch_size").
+over the batch ("sum_over_batch_size"). Each public function checks its arguments and calls a
+short private function ``_name`` that holds only the maths.
 
 Defined in :doc:`/chapters/06_keras`.
 """
@@ -18,7 +19,9 @@ from ._checks import (
     check_axis,
     check_bool,
     check_fraction,
+    check_int,
     check_no_nan,
+    check_probabilities,
     check_same_shape,
 )
 from .softmax import logsumexp
@@ -97,21 +100,29 @@ def categorical_crossentropy(y_true, y_pred, from_logits=False, label_smoothing=
         If the shapes differ, ``axis`` is out of range, ``label_smoothing`` is outside [0, 1], or
         (probabilities only) ``y_pred`` has a negative or NaN entry or an all-zero row.
 
+    References
+    ----------
+    The Keras API documentation of ``keras.losses`` :cite:p:`kerasdocs`.
+
     See the chapter :doc:`/chapters/06_keras`.
     """
     y_true, y_pred, from_logits, label_smoothing, axis = _dense_arguments(
         y_true, y_pred, from_logits, label_smoothing, axis
     )
+    if not from_logits:
+        _check_probs(y_pred, axis)
+    return _categorical_crossentropy(y_true, y_pred, from_logits, label_smoothing, axis)
 
+
+def _categorical_crossentropy(y_true, y_pred, from_logits, label_smoothing, axis):
+    """The maths of :func:`categorical_crossentropy`, without the argument checks."""
     if label_smoothing:
-        num_classes = y_true.shape[-1]
+        num_classes = y_true.shape[-1]  # Keras: the last axis, whatever ``axis`` is
         y_true = y_true * (1 - label_smoothing) + label_smoothing / num_classes
         y_true = y_true.astype(y_pred.dtype, copy=False)
-
     if from_logits:
-        return tf_api.softmax_cross_entropy_with_logits(y_true, y_pred, axis=axis)
-
-    _check_probs(y_pred, axis)
+        return tf_api._softmax_cross_entropy_with_logits(y_true, y_pred, axis)
+    # renormalise each row, clip to [eps, 1 - eps], then -sum t log p
     probs = _clip(y_pred / np.sum(y_pred, axis=axis, keepdims=True))
     return -np.sum(y_true * np.log(probs), axis=axis)
 
@@ -175,15 +186,17 @@ def sparse_categorical_crossentropy(y_true, y_pred, from_logits=False, ignore_cl
         If the shapes do not fit, ``axis`` is out of range, ``y_pred`` holds a negative or NaN
         probability, or a label (other than ``ignore_class``) is outside ``[0, C)``.
 
+    References
+    ----------
+    The Keras API documentation of ``keras.losses`` :cite:p:`kerasdocs`.
+
     See the chapter :doc:`/chapters/06_keras`.
     """
     y_pred = as_float_array(y_pred, "y_pred")
     from_logits = check_bool(from_logits, "from_logits")
     axis = check_axis(axis, y_pred.ndim)
-    if ignore_class is not None and (
-        isinstance(ignore_class, bool) or not isinstance(ignore_class, (int, np.integer))
-    ):
-        raise TypeError(f"ignore_class must be an int or None, got {ignore_class!r}")
+    if ignore_class is not None:
+        ignore_class = check_int(ignore_class, "ignore_class")
     shape = y_pred.shape[:axis] + y_pred.shape[axis + 1 :]
     y_true_arr = np.asarray(y_true)
     if y_true_arr.ndim == y_pred.ndim and y_true_arr.shape[axis] == 1:
@@ -200,13 +213,21 @@ def sparse_categorical_crossentropy(y_true, y_pred, from_logits=False, ignore_cl
             + ("" if ignore_class is None else f" or ignore_class={ignore_class}")
             + f", got values in [{got.min()}, {got.max()}]"
         )
-    targets = np.where(valid, targets, 0)
-
-    logits = np.moveaxis(y_pred, axis, -1)
     if not from_logits:
         _check_probs(y_pred)
-        logits = np.log(_clip(logits))
-    # the sparse softmax op on log-probabilities renormalises what the clip left
+    return _sparse_categorical_crossentropy(targets, y_pred, from_logits, valid, axis)
+
+
+def _sparse_categorical_crossentropy(targets, y_pred, from_logits, valid, axis):
+    """The maths of :func:`sparse_categorical_crossentropy`, without the argument checks.
+
+    ``valid`` is False where ``targets`` equals ``ignore_class``.
+    """
+    targets = np.where(valid, targets, 0)
+    logits = np.moveaxis(y_pred, axis, -1)
+    if not from_logits:
+        logits = np.log(_clip(logits))  # clip and log first ...
+    # ... then the sparse softmax op, which renormalises what the clip left
     picked = np.take_along_axis(logits, targets[..., None], axis=-1)[..., 0]
     loss = logsumexp(logits, axis=-1) - picked
     return np.where(valid, loss, 0).astype(y_pred.dtype, copy=False)
@@ -251,24 +272,27 @@ def binary_crossentropy(y_true, y_pred, from_logits=False, label_smoothing=0.0, 
         If the shapes differ, ``axis`` is out of range, ``label_smoothing`` is outside [0, 1], or
         (probabilities only) ``y_pred`` is outside [0, 1].
 
+    References
+    ----------
+    The Keras API documentation of ``keras.losses`` :cite:p:`kerasdocs`.
+
     See the chapter :doc:`/chapters/06_keras`.
     """
     y_true, y_pred, from_logits, label_smoothing, axis = _dense_arguments(
         y_true, y_pred, from_logits, label_smoothing, axis
     )
+    if not from_logits:
+        check_probabilities(y_pred, "y_pred")
+    return _binary_crossentropy(y_true, y_pred, from_logits, label_smoothing, axis)
 
+
+def _binary_crossentropy(y_true, y_pred, from_logits, label_smoothing, axis):
+    """The maths of :func:`binary_crossentropy`, without the argument checks."""
     if label_smoothing:
         y_true = (y_true * (1 - label_smoothing) + 0.5 * label_smoothing).astype(y_pred.dtype)
-
     if from_logits:
-        elementwise = tf_api.sigmoid_cross_entropy_with_logits(y_true, y_pred)
+        elementwise = tf_api._sigmoid_cross_entropy_with_logits(y_true, y_pred)
     else:
-        check_no_nan(y_pred, "y_pred")
-        if y_pred.size and (y_pred.min() < 0 or y_pred.max() > 1):
-            raise ValueError(
-                "y_pred must hold probabilities in [0, 1] (or pass from_logits=True), got values "
-                f"in [{y_pred.min():.6g}, {y_pred.max():.6g}]"
-            )
         probs = _clip(y_pred)
         elementwise = -(y_true * np.log(probs) + (1 - y_true) * np.log(1 - probs))
     if elementwise.shape[axis] == 0:  # the mean of nothing, as tf.reduce_mean gives it

@@ -5,7 +5,8 @@ arrays where you would pass tensors and it returns the same numbers (a NumPy sca
 ``'mean'`` and ``'sum'`` reductions, an array for ``'none'``). The mirrors are thin shells over
 the core functions :func:`xentlib.log_softmax` and :func:`xentlib.log_sigmoid`; what they add is
 PyTorch's bookkeeping: the class axis at dimension 1, ``weight``, ``ignore_index``,
-``label_smoothing``, and the denominators of each reduction.
+``label_smoothing``, and the denominators of each reduction. Each public function checks its
+arguments and calls a short private function ``_name`` that holds only the maths.
 
 Where PyTorch raises an opaque ``RuntimeError`` these raise ``TypeError``, ``ValueError`` or
 ``IndexError`` naming the argument. They are also a little more permissive about dtypes: any
@@ -14,6 +15,8 @@ another float dtype is cast to the input's (PyTorch refuses).
 
 Defined in :doc:`/chapters/08_pytorch`.
 """
+
+import math
 
 import numpy as np
 
@@ -24,9 +27,11 @@ from ._checks import (
     check_fraction,
     check_int,
     check_probabilities,
+    check_real,
     check_reduction,
+    check_same_shape,
 )
-from ._ops import reduce
+from ._ops import reduce, xlogy
 from .softmax import log_sigmoid
 from .softmax import log_softmax as _core_log_softmax
 from .softmax import softmax as _core_softmax
@@ -134,6 +139,10 @@ def softmax(input, dim):
     ValueError
         If ``dim`` is out of range.
 
+    References
+    ----------
+    The PyTorch API documentation of ``torch.nn.functional`` :cite:p:`pytorchdocs`.
+
     See the chapter :doc:`/chapters/08_pytorch`.
     """
     return _softmax_like(_core_softmax, input, dim)
@@ -163,6 +172,10 @@ def log_softmax(input, dim):
     ValueError
         If ``dim`` is out of range.
 
+    References
+    ----------
+    The PyTorch API documentation of ``torch.nn.functional`` :cite:p:`pytorchdocs`.
+
     See the chapter :doc:`/chapters/08_pytorch`.
     """
     return _softmax_like(_core_log_softmax, input, dim)
@@ -172,7 +185,10 @@ def log_softmax(input, dim):
 
 
 def _nll(log_probs, target, class_dim, weight, ignore_index, reduction):
-    """nll_loss on checked arrays; also returns the per-sample weights (0 where ignored)."""
+    """The maths of :func:`nll_loss`, without the argument checks.
+
+    Also returns the per-sample weights (0 where ignored), the denominator of 'mean'.
+    """
     ignored = target == ignore_index
     safe = np.where(ignored, 0, target)
     picked = np.take_along_axis(log_probs, np.expand_dims(safe, class_dim), axis=class_dim)
@@ -220,6 +236,10 @@ def nll_loss(input, target, weight=None, ignore_index=-100, reduction="mean"):
     IndexError
         If a target is neither in ``[0, C)`` nor ``ignore_index``.
 
+    References
+    ----------
+    The PyTorch API documentation of ``torch.nn.functional`` :cite:p:`pytorchdocs`.
+
     See the chapter :doc:`/chapters/08_pytorch`.
     """
     input, class_dim = _class_input(input)
@@ -231,6 +251,7 @@ def nll_loss(input, target, weight=None, ignore_index=-100, reduction="mean"):
 
 
 def _cross_entropy_probs(input, target, class_dim, weight, reduction, label_smoothing):
+    """The maths of :func:`cross_entropy` with class-probability targets, without the checks."""
     dtype = np.result_type(input, target)
     log_probs = _core_log_softmax(input, axis=class_dim).astype(dtype)
     num_classes = input.shape[class_dim]
@@ -296,6 +317,10 @@ def cross_entropy(
     IndexError
         If a class index is neither in ``[0, C)`` nor ``ignore_index``.
 
+    References
+    ----------
+    The PyTorch API documentation of ``torch.nn.functional`` :cite:p:`pytorchdocs`.
+
     See the chapter :doc:`/chapters/08_pytorch`.
     """
     input, class_dim = _class_input(input)
@@ -329,12 +354,19 @@ def cross_entropy(
         )
 
     target = _class_targets(target_arr, input, class_dim, ignore_index)
+    return _cross_entropy(
+        input, target, class_dim, weight, ignore_index, reduction, label_smoothing
+    )
+
+
+def _cross_entropy(input, target, class_dim, weight, ignore_index, reduction, label_smoothing):
+    """The maths of :func:`cross_entropy` with class-index targets, without the argument checks."""
     log_probs = _core_log_softmax(input, axis=class_dim)
     nll, w = _nll(log_probs, target, class_dim, weight, ignore_index, reduction)
     if label_smoothing == 0:
         return nll
-
     # the uniform part: -sum_c w_c log p_c per sample, 0 where ignored, same denominator as nll
+    num_classes = input.shape[class_dim]
     if weight is not None:
         shape = [1] * input.ndim
         shape[class_dim] = num_classes
@@ -342,9 +374,8 @@ def cross_entropy(
     smooth = -log_probs.sum(axis=class_dim, dtype=input.dtype)
     smooth = np.where(target == ignore_index, 0, smooth).astype(input.dtype)
     smooth = reduce(smooth, reduction, denominator=w.sum(dtype=w.dtype))
-    return ((1 - label_smoothing) * nll + smooth * (label_smoothing / num_classes)).astype(
-        input.dtype
-    )[()]
+    loss = (1 - label_smoothing) * nll + smooth * (label_smoothing / num_classes)
+    return loss.astype(input.dtype)[()]
 
 
 # --- binary losses ------------------------------------------------------------------------------
@@ -383,22 +414,31 @@ def binary_cross_entropy(input, target, weight=None, reduction="mean"):
         If ``input`` or ``target`` is outside [0, 1] or NaN, shapes do not fit, or
         ``reduction`` is unknown.
 
+    References
+    ----------
+    The PyTorch API documentation of ``torch.nn.functional`` :cite:p:`pytorchdocs`.
+
     See the chapter :doc:`/chapters/08_pytorch`.
     """
     input = as_float_array(input, "input")
     target = as_float_array(target, "target")
     check_reduction(reduction, _REDUCTIONS)
-    if target.shape != input.shape:
-        raise ValueError(f"target must have input's shape {input.shape}, got {target.shape}")
+    check_same_shape(input, target, "input", "target")
     check_probabilities(input, "input")
     check_probabilities(target, "target")
+    if weight is not None:
+        weight = _broadcast_to(as_float_array(weight, "weight"), target.shape, "weight", "target's")
+    return _binary_cross_entropy(input, target, weight, reduction)
+
+
+def _binary_cross_entropy(input, target, weight, reduction):
+    """The maths of :func:`binary_cross_entropy`, without the argument checks."""
     dtype = np.result_type(input, target)
-    with np.errstate(divide="ignore"):  # log(0) = -inf, then clamped
+    with np.errstate(divide="ignore"):  # log(0) = -inf, then clamped at -100
         log_p = np.maximum(np.log(input), -100).astype(dtype)
         log_not_p = np.maximum(np.log1p(-input), -100).astype(dtype)
     losses = (target - 1) * log_not_p - target * log_p
     if weight is not None:
-        weight = _broadcast_to(as_float_array(weight, "weight"), target.shape, "weight", "target's")
         losses = losses * weight.astype(dtype)
     return reduce(losses.astype(dtype), reduction)
 
@@ -440,23 +480,33 @@ def binary_cross_entropy_with_logits(input, target, weight=None, reduction="mean
     ValueError
         If shapes do not fit or ``reduction`` is unknown.
 
+    References
+    ----------
+    The PyTorch API documentation of ``torch.nn.functional`` :cite:p:`pytorchdocs`.
+
     See the chapter :doc:`/chapters/08_pytorch`.
     """
     input = as_float_array(input, "input")
     target = as_float_array(target, "target")
     check_reduction(reduction, _REDUCTIONS)
-    if target.shape != input.shape:
-        raise ValueError(f"target must have input's shape {input.shape}, got {target.shape}")
+    check_same_shape(input, target, "input", "target")
+    if pos_weight is not None:
+        pos_weight = as_float_array(pos_weight, "pos_weight")
+        pos_weight = _broadcast_to(pos_weight, input.shape, "pos_weight", "input's")
+    if weight is not None:
+        weight = _broadcast_to(as_float_array(weight, "weight"), input.shape, "weight", "input's")
+    return _binary_cross_entropy_with_logits(input, target, weight, reduction, pos_weight)
+
+
+def _binary_cross_entropy_with_logits(input, target, weight, reduction, pos_weight):
+    """The maths of :func:`binary_cross_entropy_with_logits`, without the argument checks."""
     dtype = np.result_type(input, target)
     log_sig = log_sigmoid(input).astype(dtype)
     if pos_weight is None:
         losses = (1 - target) * input - log_sig
     else:
-        pos_weight = as_float_array(pos_weight, "pos_weight")
-        pos_weight = _broadcast_to(pos_weight, input.shape, "pos_weight", "input's").astype(dtype)
-        losses = (1 - target) * input - (1 + (pos_weight - 1) * target) * log_sig
+        losses = (1 - target) * input - (1 + (pos_weight.astype(dtype) - 1) * target) * log_sig
     if weight is not None:
-        weight = _broadcast_to(as_float_array(weight, "weight"), input.shape, "weight", "input's")
         losses = losses * weight.astype(dtype)
     return reduce(losses.astype(dtype), reduction)
 
@@ -498,6 +548,10 @@ def kl_div(input, target, reduction="mean", log_target=False):
     ValueError
         If the shapes do not broadcast or ``reduction`` is unknown.
 
+    References
+    ----------
+    The PyTorch API documentation of ``torch.nn.functional`` :cite:p:`pytorchdocs`.
+
     See the chapter :doc:`/chapters/08_pytorch`.
     """
     input = as_float_array(input, "input")
@@ -505,18 +559,23 @@ def kl_div(input, target, reduction="mean", log_target=False):
     check_reduction(reduction, ("mean", "batchmean", "sum", "none"))
     log_target = check_bool(log_target, "log_target")
     try:
-        shape = np.broadcast_shapes(input.shape, target.shape)
+        np.broadcast_shapes(input.shape, target.shape)
     except ValueError:
         raise ValueError(
             f"input of shape {input.shape} and target of shape {target.shape} must broadcast together"
         ) from None
+    return _kl_div(input, target, reduction, log_target)
+
+
+def _kl_div(input, target, reduction, log_target):
+    """The maths of :func:`kl_div`, without the argument checks."""
+    shape = np.broadcast_shapes(input.shape, target.shape)
     dtype = np.result_type(input, target)
     with np.errstate(invalid="ignore", divide="ignore"):  # 0·(-inf) and log of negatives give nan
         if log_target:
             terms = np.exp(target) * (target - input)
         else:
-            xlogx = np.where(target == 0, 0, target * np.log(np.where(target == 0, 1, target)))
-            terms = xlogx - target * input
+            terms = xlogy(target, target) - target * input  # t log t - t log q, 0 log 0 = 0
     terms = np.broadcast_to(terms, shape).astype(dtype)
     if reduction == "batchmean":
         total = reduce(terms, "sum")
@@ -525,3 +584,195 @@ def kl_div(input, target, reduction="mean", log_target=False):
         with np.errstate(invalid="ignore", divide="ignore"):
             return (total / np.asarray(input.shape[0], dtype=dtype))[()]
     return reduce(terms, reduction)
+
+
+# --- likelihood losses: Gaussian and Poisson ----------------------------------------------------
+
+
+def _torch_operands(*pairs):
+    """``(value, name)`` pairs as float arrays of the dtype PyTorch's type promotion gives them.
+
+    Integer arrays and 0-d arrays do not promote the dtype of the others (a 0-d tensor or a
+    Python number adapts to a tensor with dimensions); the shapes are left as they are.
+    """
+    arrays, ranked = [], []
+    for value, name in pairs:
+        integer = np.asarray(value).dtype.kind in "biu"
+        arr = as_float_array(value, name)
+        arrays.append(arr)
+        if not integer:
+            ranked.append(arr)
+    ranked = [arr for arr in ranked if arr.ndim] or ranked
+    dtype = np.result_type(*ranked) if ranked else np.float32  # torch's default dtype
+    return [arr.astype(dtype, copy=False) for arr in arrays]
+
+
+def _broadcast_loss_shape(input, target):
+    """The shape of ``input - target``, or an error naming both shapes."""
+    try:
+        return np.broadcast_shapes(input.shape, target.shape)
+    except ValueError:
+        raise ValueError(
+            f"input of shape {input.shape} and target of shape {target.shape} must broadcast "
+            "together"
+        ) from None
+
+
+def _gaussian_var(var, input_shape):
+    """``var`` in a shape that broadcasts against ``input``, by PyTorch's three cases."""
+    if var.ndim == 0 or var.shape == input_shape:
+        return var
+    if var.shape == input_shape[:-1]:  # one variance per row of the last dimension
+        return var[..., None]
+    mismatched = [v for i, v in zip(input_shape, var.shape, strict=False) if i != v]
+    if var.ndim == len(input_shape) and sum(mismatched) == 1:  # one dimension of size 1
+        return var
+    raise ValueError(
+        f"var must have input's shape {input_shape}, that shape without its last dimension, or "
+        f"that shape with one dimension set to 1; got {var.shape}"
+    )
+
+
+def gaussian_nll_loss(input, target, var, full=False, eps=1e-6, reduction="mean"):
+    r"""Gaussian negative log-likelihood with a predicted variance, as PyTorch's ``gaussian_nll_loss``.
+
+    .. math:: \ell = \frac12 \left( \log \max(\sigma^2, \epsilon)
+              + \frac{(x - y)^2}{\max(\sigma^2, \epsilon)} \right)
+              \; \Bigl[ + \tfrac12 \log 2\pi \text{ if } \texttt{full} \Bigr]
+
+    ``eps`` is a floor, not an addend: a variance above it is used unchanged. PyTorch clamps
+    under ``torch.no_grad()``, so its gradient with respect to a clamped variance is computed at
+    the floor and passed on as if no clamp had happened.
+
+    Parameters
+    ----------
+    input : array_like
+        The predicted means :math:`x`; broadcast against ``target``.
+    target : array_like
+        The observed values :math:`y`.
+    var : array_like or float
+        The variances :math:`\sigma^2`, non-negative: a number (one variance for every element),
+        ``input``'s shape (one per element), ``input``'s shape without its last dimension, or
+        ``input``'s shape with one dimension of size 1 (one per row of that dimension). A 0-d
+        array counts as a number (PyTorch refuses a 0-d tensor unless ``input`` is 1-D).
+    full : bool, default False
+        Add the constant :math:`\frac12 \log 2\pi`, making the loss the exact negative
+        log-density.
+    eps : float, default 1e-6
+        The floor of the variance; non-negative (PyTorch accepts any float).
+    reduction : {'mean', 'sum', 'none'}, default 'mean'
+        'mean' averages over all elements of the broadcast loss.
+
+    Returns
+    -------
+    numpy.floating or numpy.ndarray
+        A scalar, or the elementwise losses for 'none', in PyTorch's promoted dtype of the
+        arguments (a number ``var`` takes ``input``'s dtype).
+
+    Raises
+    ------
+    TypeError
+        If an array is not real-valued, ``full`` is not a bool or ``eps`` not a real number.
+    ValueError
+        If ``var`` has a negative entry or a shape not listed above, the shapes of ``input``
+        and ``target`` do not broadcast, ``eps`` is negative, or ``reduction`` is unknown.
+
+    References
+    ----------
+    Nix and Weigend, a network that predicts its own variance :cite:p:`nix1994`.
+
+    See the chapter :doc:`/chapters/13_losses_from_likelihoods`.
+    """
+    input, target, var = _torch_operands((input, "input"), (target, "target"), (var, "var"))
+    if var.ndim == 0:  # a number: one variance for all, in input's dtype
+        var = var.astype(input.dtype)
+    if (var < 0).any():
+        raise ValueError(f"var must be non-negative, got a minimum of {var[var < 0].min():.6g}")
+    var = _gaussian_var(var, input.shape)
+    _broadcast_loss_shape(input, target)
+    full = check_bool(full, "full")
+    eps = check_real(eps, "eps", low=0)
+    check_reduction(reduction, _REDUCTIONS)
+    return _gaussian_nll_loss(input, target, var, full, eps, reduction)
+
+
+def _gaussian_nll_loss(input, target, var, full, eps, reduction):
+    """The maths of :func:`gaussian_nll_loss`, without the argument checks."""
+    var = np.maximum(var, var.dtype.type(eps))  # a floor, not an addend
+    with np.errstate(divide="ignore", invalid="ignore"):  # eps = 0 and var = 0: inf, like torch
+        losses = 0.5 * (np.log(var) + (input - target) ** 2 / var)
+    if full:
+        losses = losses + 0.5 * math.log(2 * math.pi)
+    return reduce(np.asarray(losses, dtype=input.dtype), reduction)
+
+
+def poisson_nll_loss(input, target, log_input=True, full=False, eps=1e-8, reduction="mean"):
+    r"""Poisson negative log-likelihood, as PyTorch's ``poisson_nll_loss``.
+
+    .. math:: \ell = \begin{cases} e^{x} - y\,x & \texttt{log\_input} \\
+              x - y \log(x + \epsilon) & \text{otherwise} \end{cases}
+              \; \Bigl[ + \bigl(y \log y - y + \tfrac12 \log 2\pi y\bigr)[y > 1]
+              \text{ if } \texttt{full} \Bigr]
+
+    The exact negative log-probability also has :math:`\log y!`; PyTorch leaves it out (it
+    does not depend on the prediction) or, with ``full``, adds Stirling's approximation of it
+    for the counts above 1 (for 0 and 1, :math:`\log y! = 0` exactly).
+
+    Parameters
+    ----------
+    input : array_like
+        The predicted log-rates (``log_input``) or rates :math:`x`; broadcast against
+        ``target``.
+    target : array_like
+        The observed counts :math:`y` (not checked: PyTorch computes any real value).
+    log_input : bool, default True
+        Whether ``input`` holds the logarithm of the rate.
+    full : bool, default False
+        Add Stirling's approximation of :math:`\log y!` where :math:`y > 1`.
+    eps : float, default 1e-8
+        Added to the rate before its logarithm when ``log_input`` is False; non-negative
+        (PyTorch accepts any float).
+    reduction : {'mean', 'sum', 'none'}, default 'mean'
+        'mean' averages over all elements of the broadcast loss.
+
+    Returns
+    -------
+    numpy.floating or numpy.ndarray
+        A scalar, or the elementwise losses for 'none', in PyTorch's promoted dtype of the
+        arguments.
+
+    Raises
+    ------
+    TypeError
+        If an array is not real-valued, ``log_input`` or ``full`` is not a bool, or ``eps`` is
+        not a real number.
+    ValueError
+        If the shapes do not broadcast, ``eps`` is negative, or ``reduction`` is unknown.
+
+    References
+    ----------
+    McCullagh and Nelder, Poisson regression with the log link :cite:p:`mccullagh1989`.
+
+    See the chapter :doc:`/chapters/13_losses_from_likelihoods`.
+    """
+    input, target = _torch_operands((input, "input"), (target, "target"))
+    _broadcast_loss_shape(input, target)
+    log_input = check_bool(log_input, "log_input")
+    full = check_bool(full, "full")
+    eps = check_real(eps, "eps", low=0)
+    check_reduction(reduction, _REDUCTIONS)
+    return _poisson_nll_loss(input, target, log_input, full, eps, reduction)
+
+
+def _poisson_nll_loss(input, target, log_input, full, eps, reduction):
+    """The maths of :func:`poisson_nll_loss`, without the argument checks."""
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):  # as torch: inf, nan
+        if log_input:
+            losses = np.exp(input) - target * input
+        else:
+            losses = input - target * np.log(input + eps)
+        if full:
+            # Stirling's log y!, used only where y > 1 (log 0! = log 1! = 0)
+            stirling = target * np.log(target) - target + 0.5 * np.log(2 * math.pi * target)
+            losses = losses + np.where(target > 1, stirling, 0)
+    return reduce(np.asarray(losses, dtype=input.dtype), reduction)
