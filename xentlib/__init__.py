@@ -30,6 +30,7 @@ from .likelihood import (
     categorical_mle,
 )
 from .nll import negative_log_likelihood, sparse_cross_entropy_with_logits
+from .soft_targets import clip_loss, distillation_loss, info_nce, smooth_labels_other_classes
 from .softmax import log_sigmoid, log_softmax, logsumexp, sigmoid, softmax
 from .streaming import fused_linear_cross_entropy, online_lse_merge, streaming_cross_entropy
 from .training import (
@@ -101,4 +102,9 @@ __all__ = [
     "fused_linear_cross_entropy",
     "online_lse_merge",
     "streaming_cross_entropy",
+    # chapter 15: soft targets and contrastive learning
+    "clip_loss",
+    "distillation_loss",
+    "info_nce",
+    "smooth_labels_other_classes",
 ]
