@@ -80,6 +80,31 @@ def test_categorical_unseen_class_gets_zero_and_minus_inf():
             "theta must not contain NaN",
         ),
         (
+            lambda: xentlib.bernoulli_likelihood(-0.1, [1]),
+            ValueError,
+            r"theta must hold probabilities",
+        ),
+        (
+            lambda: xentlib.bernoulli_likelihood(0.5, [1, 0.5]),
+            ValueError,
+            r"outcomes must be 0 or 1 \(Bernoulli observations\), got 0.5",
+        ),
+        (
+            lambda: xentlib.bernoulli_log_likelihood(0.5, []),
+            ValueError,
+            "outcomes must hold at least one",
+        ),
+        (
+            lambda: xentlib.categorical_log_likelihood([0.5, 0.5], [2]),
+            ValueError,
+            r"targets must be class indices in \[0, 2\)",
+        ),
+        (
+            lambda: xentlib.categorical_log_likelihood([0.5, 0.5], [0.0]),
+            TypeError,
+            "targets must hold integer",
+        ),
+        (
             lambda: xentlib.categorical_mle([0, 3], 3),
             ValueError,
             r"targets must be class indices in \[0, 3\)",

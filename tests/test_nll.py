@@ -240,7 +240,12 @@ def test_probabilities_are_refused_with_a_hint():
         (
             lambda: xentlib.sparse_cross_entropy_with_logits([[1.0, 2.0]], [[0]]),
             ValueError,
-            "targets must have shape",
+            r"targets must have shape logits.shape\[:-1\] = \(1,\)",
+        ),
+        (
+            lambda: xentlib.sparse_cross_entropy_with_logits([[1.0, 2.0]], [2]),
+            ValueError,
+            r"targets must be class indices in \[0, 2\)",
         ),
     ],
 )

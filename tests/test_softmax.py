@@ -182,6 +182,11 @@ def test_dtypes_are_preserved_and_promoted():
         (lambda: xentlib.log_softmax("x"), TypeError, "logits must be a real-valued"),
         (lambda: xentlib.logsumexp([1.0], axis=True), TypeError, "axis must be an int, got bool"),
         (lambda: xentlib.logsumexp(["a"]), TypeError, "x must be a real-valued array"),
+        (
+            lambda: xentlib.logsumexp([1.0], keepdims=1),
+            TypeError,
+            "keepdims must be True or False, got int",
+        ),
         (lambda: xentlib.sigmoid("1"), TypeError, "x must be a real-valued array, got str"),
         (
             lambda: xentlib.log_sigmoid([None]),

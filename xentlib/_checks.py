@@ -154,3 +154,38 @@ def check_reduction(reduction, allowed=("mean", "sum", "none")):
     if reduction not in allowed:
         raise ValueError(f"reduction must be one of {allowed}, got {reduction!r}")
     return reduction
+
+
+def check_class_axis(arr, name):
+    """Raise unless ``arr`` has at least one dimension, the class axis."""
+    if arr.ndim == 0:
+        raise ValueError(f"{name} must have a class axis (at least 1 dimension), got a scalar")
+
+
+def check_not_empty(arr, name):
+    """Raise unless ``arr`` holds at least one observation."""
+    if arr.size == 0:
+        raise ValueError(f"{name} must hold at least one observation, got an empty array")
+
+
+def check_zero_one(arr, name):
+    """Raise unless every entry of ``arr`` is 0 or 1 (Bernoulli observations)."""
+    bad = arr[(arr != 0) & (arr != 1)]
+    if bad.size:
+        raise ValueError(f"{name} must be 0 or 1 (Bernoulli observations), got {bad.flat[0]:g}")
+
+
+def check_log_probabilities(arr, name):
+    """Raise unless every entry of ``arr`` is a log-probability in [-inf, 0] (no NaN)."""
+    check_no_nan(arr, name)
+    if arr.size and arr.max() > 0:
+        raise ValueError(
+            f"{name} must hold log-probabilities (<= 0), got a maximum of {arr.max():.6g}; "
+            "pass log_softmax(logits), not probabilities or logits"
+        )
+
+
+def check_vector(arr, name):
+    """Raise unless ``arr`` is a non-empty one-dimensional array."""
+    if arr.ndim != 1 or arr.size == 0:
+        raise ValueError(f"{name} must be a non-empty 1-D array, got shape {arr.shape}")

@@ -3,46 +3,36 @@
 Defined in :doc:`/chapters/04_binary_cross_entropy`.
 """
 
-import numbers
-
 import numpy as np
 
-from ._checks import as_float_array, check_no_nan, check_probabilities
-from ._ops import xlogy
+from ._checks import as_float_array, check_bool, check_no_nan, check_probabilities, check_real
+from ._ops import positive_zero, xlogy
 
 
-def _as_pair(labels, probs, probs_name, labels_name="labels"):
-    """Labels and probabilities (or logits) as float arrays of one broadcast shape and dtype.
+def _as_pair(values, labels, values_name, labels_name="labels"):
+    """Predictions and labels as float arrays of one broadcast shape and dtype.
 
-    Integer or boolean labels take the dtype of the second argument, so float32 predictions with
+    Integer or boolean labels take the dtype of the predictions, so float32 predictions with
     0/1 labels stay float32.
     """
-    raw_labels = np.asarray(labels) if not isinstance(labels, (str, bytes)) else labels
+    values = as_float_array(values, values_name)
+    integer_labels = np.asarray(labels).dtype.kind in "biu"
     labels = as_float_array(labels, labels_name)
-    values = as_float_array(probs, probs_name)
-    if getattr(raw_labels, "dtype", None) is not None and raw_labels.dtype.kind in "biu":
+    if integer_labels:
         labels = labels.astype(values.dtype)
     dtype = np.result_type(labels, values)
     try:
-        labels, values = np.broadcast_arrays(labels.astype(dtype), values.astype(dtype))
+        values, labels = np.broadcast_arrays(values.astype(dtype), labels.astype(dtype))
     except ValueError:
         raise ValueError(
-            f"{labels_name} and {probs_name} must broadcast to one shape, got {labels.shape} and "
-            f"{values.shape}"
+            f"{values_name} and {labels_name} must broadcast to one shape, got {values.shape} and "
+            f"{labels.shape}"
         ) from None
     check_probabilities(labels, labels_name)
-    return labels, values
+    return values, labels
 
 
-def _check_eps(eps, name="eps"):
-    if isinstance(eps, bool) or not isinstance(eps, numbers.Real):
-        raise TypeError(f"{name} must be a real number, got {type(eps).__name__}")
-    if not 0 < eps < 0.5:
-        raise ValueError(f"{name} must lie in (0, 0.5), got {eps!r}")
-    return float(eps)
-
-
-def binary_cross_entropy(labels, probs, eps=None):
+def binary_cross_entropy(probs, labels, eps=None):
     r"""Binary cross-entropy of predicted probabilities, element by element.
 
     .. math:: \ell(y, p) = -\bigl(y \log p + (1 - y) \log(1 - p)\bigr)
@@ -52,10 +42,10 @@ def binary_cross_entropy(labels, probs, eps=None):
 
     Parameters
     ----------
-    labels : array_like
-        Targets :math:`y` in [0, 1]: 0/1 labels or soft labels.
     probs : array_like
         Predicted probabilities :math:`p` of the label 1, in [0, 1]; broadcast against ``labels``.
+    labels : array_like
+        Targets :math:`y` in [0, 1]: 0/1 labels or soft labels.
     eps : float, optional
         Clip ``probs`` to ``[eps, 1 - eps]`` first; must lie in (0, 0.5). ``None`` (the default)
         does not clip, so a certain wrong prediction costs ``inf``.
@@ -74,19 +64,29 @@ def binary_cross_entropy(labels, probs, eps=None):
         If ``labels`` or ``probs`` leave [0, 1] or hold NaN, the shapes do not broadcast, or
         ``eps`` is outside (0, 0.5).
 
+    References
+    ----------
+    :cite:t:`goodfellow2016`, section 6.2.2.2 (sigmoid units for Bernoulli output
+    distributions); :cite:t:`kerasdocs` (the clip).
+
     See the chapter :doc:`/chapters/04_binary_cross_entropy`.
     """
-    labels, probs = _as_pair(labels, probs, "probs")
+    probs, labels = _as_pair(probs, labels, "probs")
     check_probabilities(probs, "probs")
     if eps is not None:
-        eps = _check_eps(eps)
+        eps = check_real(eps, "eps", 0, 0.5, bounds="()")
+    return _binary_cross_entropy(probs, labels, eps)
+
+
+def _binary_cross_entropy(probs, labels, eps=None):
+    """The maths of :func:`binary_cross_entropy`, without the argument checks."""
+    if eps is not None:
         # both bounds rounded to the dtype: float32 1 - 1e-7 is 0.99999988
         probs = np.clip(probs, probs.dtype.type(eps), 1 - probs.dtype.type(eps))
-    # adding 0.0 turns the -0.0 of a perfect prediction into 0.0
-    return -(xlogy(labels, probs) + xlogy(1 - labels, 1 - probs)) + 0.0
+    return positive_zero(-(xlogy(labels, probs) + xlogy(1 - labels, 1 - probs)))
 
 
-def binary_cross_entropy_with_logits(labels, logits):
+def binary_cross_entropy_with_logits(logits, labels):
     r"""Binary cross-entropy of a sigmoid output, computed from the logits without overflow.
 
     .. math:: \ell(y, z) = -\bigl(y \log \sigma(z) + (1 - y) \log(1 - \sigma(z))\bigr)
@@ -94,11 +94,11 @@ def binary_cross_entropy_with_logits(labels, logits):
 
     Parameters
     ----------
-    labels : array_like
-        Targets :math:`y` in [0, 1].
     logits : array_like
         Scores :math:`z` with :math:`P(y = 1) = \sigma(z)`; broadcast against ``labels``. Any
         finite value is fine.
+    labels : array_like
+        Targets :math:`y` in [0, 1].
 
     Returns
     -------
@@ -115,10 +115,21 @@ def binary_cross_entropy_with_logits(labels, logits):
         If ``labels`` leave [0, 1] or hold NaN, ``logits`` hold NaN, or the shapes do not
         broadcast.
 
+    References
+    ----------
+    :cite:t:`goodfellow2016`, section 6.2.2.2; :cite:t:`tensorflowdocs`
+    (``sigmoid_cross_entropy_with_logits``); :cite:t:`pytorchdocs`
+    (``binary_cross_entropy_with_logits``).
+
     See the chapter :doc:`/chapters/04_binary_cross_entropy`.
     """
-    labels, logits = _as_pair(labels, logits, "logits")
+    logits, labels = _as_pair(logits, labels, "logits")
     check_no_nan(logits, "logits")
+    return _binary_cross_entropy_with_logits(logits, labels)
+
+
+def _binary_cross_entropy_with_logits(logits, labels):
+    """The maths of :func:`binary_cross_entropy_with_logits`, without the argument checks."""
     # exp only ever sees -|z| <= 0, so nothing overflows and log1p keeps the small tail exact
     return np.maximum(logits, 0) - logits * labels + np.log1p(np.exp(-np.abs(logits)))
 
@@ -164,16 +175,27 @@ def keras_legacy_binary_crossentropy(target, output, from_logits=False, epsilon=
         If ``target`` leaves [0, 1], ``output`` leaves [0, 1] (without ``from_logits``), either
         holds NaN, the shapes do not broadcast, or ``epsilon`` is outside (0, 0.5).
 
+    References
+    ----------
+    The Keras NumPy backend quoted in "Intuition behind categorical cross entropy"
+    :cite:p:`seed000categorical`.
+
     See the chapter :doc:`/chapters/04_binary_cross_entropy`.
     """
-    if not isinstance(from_logits, (bool, np.bool_)):
-        raise TypeError(f"from_logits must be a bool, got {type(from_logits).__name__}")
+    from_logits = check_bool(from_logits, "from_logits")
+    epsilon = check_real(epsilon, "epsilon", 0, 0.5, bounds="()")
+    output, target = _as_pair(output, target, "output", labels_name="target")
     if from_logits:
-        return binary_cross_entropy_with_logits(target, output)
-    epsilon = _check_eps(epsilon, "epsilon")
-    target, output = _as_pair(target, output, "output", labels_name="target")
-    check_probabilities(output, "output")
-    eps = output.dtype.type(epsilon)
-    output = np.clip(output, eps, 1 - eps)
-    logits = np.log(output / (1 - output))
-    return binary_cross_entropy_with_logits(target, logits)
+        check_no_nan(output, "output")
+    else:
+        check_probabilities(output, "output")
+    return _keras_legacy_binary_crossentropy(target, output, from_logits, epsilon)
+
+
+def _keras_legacy_binary_crossentropy(target, output, from_logits=False, epsilon=1e-7):
+    """The maths of :func:`keras_legacy_binary_crossentropy`, without the argument checks."""
+    if not from_logits:
+        eps = output.dtype.type(epsilon)  # both bounds rounded to the dtype, as Keras does
+        output = np.clip(output, eps, 1 - eps)
+        output = np.log(output / (1 - output))  # the clipped probability back to a logit
+    return _binary_cross_entropy_with_logits(output, target)

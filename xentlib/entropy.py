@@ -12,11 +12,12 @@ from ._checks import (
     check_logits,
     check_no_nan,
     check_probabilities,
+    check_real,
     check_same_shape,
     result_dtype,
 )
-from ._ops import xlogy
-from .softmax import logsumexp
+from ._ops import positive_zero, xlogy, zero_times
+from .softmax import _logsumexp
 
 
 def _check_labels(labels, name="labels"):
@@ -65,16 +66,24 @@ def entropy(probs, axis=-1):
         If ``axis`` is out of range, or ``probs`` contains NaN, values outside [0, 1], or does not
         sum to 1 along ``axis``.
 
+    References
+    ----------
+    :cite:t:`shannon1948`; :cite:t:`goodfellow2016`, section 3.13 (information theory).
+
     See the chapter :doc:`/chapters/03_cross_entropy`.
     """
     probs = as_float_array(probs, "probs")
     axis = check_axis(axis, probs.ndim)
     check_distribution(probs, "probs", axis=axis)
-    out = -np.sum(xlogy(probs, probs), axis=axis)
-    return (out + 0).astype(probs.dtype)  # + 0 turns -0.0 into 0.0
+    return _entropy(probs, axis)
 
 
-def cross_entropy(labels, probs, axis=-1, eps=None):
+def _entropy(probs, axis=-1):
+    """The maths of :func:`entropy`, without the argument checks."""
+    return positive_zero(-np.sum(xlogy(probs, probs), axis=axis))
+
+
+def cross_entropy(probs, labels, axis=-1, eps=None):
     r"""Cross-entropy of predicted probabilities against one-hot or soft labels, per sample.
 
     .. math:: H(t, p) = -\sum_c t_c \log p_c, \qquad 0 \log 0 = 0
@@ -84,13 +93,16 @@ def cross_entropy(labels, probs, axis=-1, eps=None):
     first clipped to ``[eps, 1 - eps]`` as Keras does, which caps the loss of a zero prediction
     at :math:`-\log \varepsilon` and zeroes its gradient.
 
+    The prediction comes first, as in every xentlib loss (and in PyTorch): ``cross_entropy(q, p)``
+    is :math:`H(p, q)`.
+
     Parameters
     ----------
+    probs : array_like
+        Predicted probabilities in [0, 1].
     labels : array_like
         Target distribution (one-hot or soft labels); finite, non-negative, same shape as
         ``probs``.
-    probs : array_like
-        Predicted probabilities in [0, 1].
     axis : int, default -1
         The class axis, summed over.
     eps : float or None, default None
@@ -110,20 +122,26 @@ def cross_entropy(labels, probs, axis=-1, eps=None):
         If the shapes differ, ``axis`` is out of range, ``probs`` is outside [0, 1] or NaN,
         ``labels`` is negative, infinite or NaN, or ``eps`` is outside (0, 0.5).
 
+    References
+    ----------
+    :cite:t:`shannon1948`; :cite:t:`goodfellow2016`, section 3.13 (information theory).
+
     See the chapter :doc:`/chapters/03_cross_entropy`.
     """
-    labels, probs, axis = _prepare(labels, probs, "labels", "probs", axis)
+    probs, labels, axis = _prepare(probs, labels, "probs", "labels", axis)
     _check_labels(labels)
     check_probabilities(probs, "probs")
     if eps is not None:
-        if isinstance(eps, bool) or not isinstance(eps, (float, int, np.floating, np.integer)):
-            raise TypeError(f"eps must be a float or None, got {type(eps).__name__}")
-        if not 0 < eps < 0.5:
-            raise ValueError(f"eps must be in (0, 0.5), got {eps!r}")
+        eps = check_real(eps, "eps", 0, 0.5, bounds="()")
+    return _cross_entropy(probs, labels, axis, eps)
+
+
+def _cross_entropy(probs, labels, axis=-1, eps=None):
+    """The maths of :func:`cross_entropy`, without the argument checks."""
+    if eps is not None:
         # bounds rounded to probs' dtype, as the frameworks do (float32: 1 - 1e-7 = 0.99999988)
         probs = np.clip(probs, probs.dtype.type(eps), probs.dtype.type(1 - eps))
-    out = -np.sum(xlogy(labels, probs), axis=axis)
-    return (out + 0).astype(probs.dtype)
+    return positive_zero(-np.sum(xlogy(labels, probs), axis=axis))
 
 
 def kl_divergence(p, q, axis=-1):
@@ -152,19 +170,27 @@ def kl_divergence(p, q, axis=-1):
     ValueError
         If the shapes differ, ``axis`` is out of range, or ``p`` or ``q`` is not a distribution.
 
+    References
+    ----------
+    :cite:t:`shannon1948`; :cite:t:`goodfellow2016`, section 3.13 (information theory).
+
     See the chapter :doc:`/chapters/03_cross_entropy`.
     """
     p, q, axis = _prepare(p, q, "p", "q", axis)
     check_distribution(p, "p", axis=axis)
     check_distribution(q, "q", axis=axis)
-    # p log p - p log q, term by term, so that equal entries cancel exactly
+    return _kl_divergence(p, q, axis)
+
+
+def _kl_divergence(p, q, axis=-1):
+    """The maths of :func:`kl_divergence`, without the argument checks."""
+    # p (log p - log q), term by term, so that equal entries cancel exactly
     with np.errstate(divide="ignore"):
         log_ratio = np.log(np.where(p == 0, 1, p)) - np.log(np.where(p == 0, 1, q))
-        terms = np.where(p == 0, 0, p * log_ratio)
-    return (np.sum(terms, axis=axis) + 0).astype(p.dtype)
+    return positive_zero(np.sum(zero_times(p, log_ratio), axis=axis))
 
 
-def cross_entropy_with_logits(labels, logits, axis=-1):
+def cross_entropy_with_logits(logits, labels, axis=-1):
     r"""Cross-entropy of one-hot or soft labels against the softmax of logits, per sample.
 
     .. math:: H(t, \operatorname{softmax}(z))
@@ -176,11 +202,11 @@ def cross_entropy_with_logits(labels, logits, axis=-1):
 
     Parameters
     ----------
+    logits : array_like
+        Unnormalised scores; finite or ``-inf`` (a ruled-out class, which must have label 0).
     labels : array_like
         Target distribution (one-hot or soft labels); finite, non-negative, same shape as
         ``logits``.
-    logits : array_like
-        Unnormalised scores; finite or ``-inf`` (a ruled-out class, which must have label 0).
     axis : int, default -1
         The class axis.
 
@@ -198,12 +224,25 @@ def cross_entropy_with_logits(labels, logits, axis=-1):
         If the shapes differ, ``axis`` is out of range, ``labels`` is negative, infinite or NaN,
         or ``logits`` contains NaN, ``+inf`` or a slice that is all ``-inf``.
 
+    References
+    ----------
+    :cite:t:`goodfellow2016`, section 6.2.2.3 (softmax units); :cite:t:`tensorflowdocs`
+    (``softmax_cross_entropy_with_logits``).
+
     See the chapter :doc:`/chapters/03_cross_entropy`.
     """
-    labels, logits, axis = _prepare(labels, logits, "labels", "logits", axis)
+    logits, labels, axis = _prepare(logits, labels, "logits", "labels", axis)
     _check_labels(labels)
     check_logits(logits, "logits", axis)
+    return _cross_entropy_with_logits(logits, labels, axis)
+
+
+def _cross_entropy_with_logits(logits, labels, axis=-1):
+    """The maths of :func:`cross_entropy_with_logits`, without the argument checks.
+
+    The one implementation of the softmax cross-entropy against soft labels in xentlib: the
+    gradient chapter's loss and the TensorFlow mirror call it too.
+    """
     # the surprise LSE(z) - z_c of every class; a zero label contributes nothing, even at z_c = -inf
-    surprise = logsumexp(logits, axis=axis, keepdims=True) - logits
-    terms = np.where(labels == 0, 0, labels * np.where(labels == 0, 0, surprise))
-    return (np.sum(terms, axis=axis) + 0).astype(logits.dtype)
+    surprise = _logsumexp(logits, axis=axis, keepdims=True) - logits
+    return positive_zero(np.sum(zero_times(labels, surprise), axis=axis))

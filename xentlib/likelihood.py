@@ -10,23 +10,24 @@ from ._checks import (
     as_float_array,
     check_distribution,
     check_int,
+    check_not_empty,
     check_probabilities,
+    check_vector,
+    check_zero_one,
 )
 from ._ops import xlogy
 
 
 def _as_outcomes(outcomes):
-    """0/1 observations as a flat float64 array."""
+    """0/1 observations as a flat float64 array, at least one."""
     x = as_float_array(outcomes, "outcomes").astype(np.float64).ravel()
-    if x.size == 0:
-        raise ValueError("outcomes must hold at least one observation, got an empty array")
-    if not np.all((x == 0) | (x == 1)):
-        bad = x[(x != 0) & (x != 1)][0]
-        raise ValueError(f"outcomes must be 0 or 1 (Bernoulli observations), got {bad:g}")
+    check_not_empty(x, "outcomes")
+    check_zero_one(x, "outcomes")
     return x
 
 
 def _as_theta(theta):
+    """A probability, or an array of them, as float64."""
     theta = as_float_array(theta, "theta").astype(np.float64)
     check_probabilities(theta, "theta")
     return theta
@@ -59,13 +60,21 @@ def bernoulli_log_likelihood(theta, outcomes):
         If ``theta`` is outside [0, 1] or NaN, or ``outcomes`` is empty or holds values other
         than 0 and 1.
 
+    References
+    ----------
+    :cite:t:`goodfellow2016`, sections 3.9.1-3.9.2 (the Bernoulli and multinoulli distributions) and 5.5
+    (maximum likelihood estimation).
+
     See the chapter :doc:`/chapters/01_likelihood`.
     """
-    theta = _as_theta(theta)
-    x = _as_outcomes(outcomes)
-    n, k = x.size, x.sum()
-    out = xlogy(k, theta) + xlogy(n - k, 1 - theta)
-    return out[()] if out.ndim == 0 else out
+    return _bernoulli_log_likelihood(_as_theta(theta), _as_outcomes(outcomes))
+
+
+def _bernoulli_log_likelihood(theta, outcomes):
+    """The maths of :func:`bernoulli_log_likelihood`, without the argument checks."""
+    n, k = outcomes.size, outcomes.sum()  # only the number of heads matters
+    # xlogy: 0 log 0 = 0, so theta = 0 with no heads (or theta = 1 with no tails) gives 0
+    return (xlogy(k, theta) + xlogy(n - k, 1 - theta))[()]
 
 
 def bernoulli_likelihood(theta, outcomes):
@@ -94,13 +103,20 @@ def bernoulli_likelihood(theta, outcomes):
     ValueError
         If ``theta`` is outside [0, 1] or NaN, or ``outcomes`` is empty or not 0/1.
 
+    References
+    ----------
+    :cite:t:`goodfellow2016`, sections 3.9.1-3.9.2 (the Bernoulli and multinoulli distributions) and 5.5
+    (maximum likelihood estimation).
+
     See the chapter :doc:`/chapters/01_likelihood`.
     """
-    theta = _as_theta(theta)
-    x = _as_outcomes(outcomes)
-    n, k = x.size, x.sum()
-    out = np.power(theta, k) * np.power(1 - theta, n - k)
-    return out[()] if out.ndim == 0 else out
+    return _bernoulli_likelihood(_as_theta(theta), _as_outcomes(outcomes))
+
+
+def _bernoulli_likelihood(theta, outcomes):
+    """The maths of :func:`bernoulli_likelihood`, without the argument checks."""
+    n, k = outcomes.size, outcomes.sum()
+    return (theta**k * (1 - theta) ** (n - k))[()]
 
 
 def bernoulli_mle(outcomes):
@@ -124,9 +140,19 @@ def bernoulli_mle(outcomes):
     ValueError
         If ``outcomes`` is empty or holds values other than 0 and 1.
 
+    References
+    ----------
+    :cite:t:`goodfellow2016`, sections 3.9.1-3.9.2 (the Bernoulli and multinoulli distributions) and 5.5
+    (maximum likelihood estimation).
+
     See the chapter :doc:`/chapters/01_likelihood`.
     """
-    return float(_as_outcomes(outcomes).mean())
+    return _bernoulli_mle(_as_outcomes(outcomes))
+
+
+def _bernoulli_mle(outcomes):
+    """The maths of :func:`bernoulli_mle`, without the argument checks."""
+    return float(outcomes.mean())
 
 
 def categorical_log_likelihood(probs, targets):
@@ -153,17 +179,24 @@ def categorical_log_likelihood(probs, targets):
     ValueError
         If ``probs`` is not one-dimensional, not a distribution, or ``targets`` is out of range.
 
+    References
+    ----------
+    :cite:t:`goodfellow2016`, sections 3.9.1-3.9.2 (the Bernoulli and multinoulli distributions) and 5.5
+    (maximum likelihood estimation).
+
     See the chapter :doc:`/chapters/01_likelihood`.
     """
     probs = as_float_array(probs, "probs").astype(np.float64)
-    if probs.ndim != 1 or probs.size == 0:
-        raise ValueError(
-            f"probs must be a non-empty 1-D array of class probabilities, got shape {probs.shape}"
-        )
+    check_vector(probs, "probs")
     check_distribution(probs, "probs")
     targets = as_class_indices(targets, probs.size)
-    counts = np.bincount(targets.ravel(), minlength=probs.size)
-    return float(xlogy(counts, probs).sum())
+    return _categorical_log_likelihood(probs, targets)
+
+
+def _categorical_log_likelihood(probs, targets):
+    """The maths of :func:`categorical_log_likelihood`, without the argument checks."""
+    counts = np.bincount(targets.ravel(), minlength=probs.size)  # n_c, how often class c occurred
+    return float(xlogy(counts, probs).sum())  # 0 log 0 = 0: an unseen class costs nothing
 
 
 def categorical_mle(targets, num_classes):
@@ -190,10 +223,20 @@ def categorical_mle(targets, num_classes):
     ValueError
         If ``num_classes`` < 1, ``targets`` is empty or out of range.
 
+    References
+    ----------
+    :cite:t:`goodfellow2016`, sections 3.9.1-3.9.2 (the Bernoulli and multinoulli distributions) and 5.5
+    (maximum likelihood estimation).
+
     See the chapter :doc:`/chapters/01_likelihood`.
     """
     num_classes = check_int(num_classes, "num_classes", minimum=1)
-    targets = as_class_indices(targets, num_classes).ravel()
-    if targets.size == 0:
-        raise ValueError("targets must hold at least one observation, got an empty array")
-    return np.bincount(targets, minlength=num_classes) / targets.size
+    targets = as_class_indices(targets, num_classes)
+    check_not_empty(targets, "targets")
+    return _categorical_mle(targets, num_classes)
+
+
+def _categorical_mle(targets, num_classes):
+    """The maths of :func:`categorical_mle`, without the argument checks."""
+    counts = np.bincount(targets.ravel(), minlength=num_classes)
+    return counts / targets.size

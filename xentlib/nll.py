@@ -8,12 +8,24 @@ import numpy as np
 from ._checks import (
     as_class_indices,
     as_float_array,
+    check_class_axis,
+    check_log_probabilities,
     check_logits,
-    check_no_nan,
     check_reduction,
 )
-from ._ops import reduce
-from .softmax import log_softmax
+from ._ops import positive_zero, reduce
+from .softmax import _log_softmax
+
+
+def _as_targets(targets, scores, scores_name):
+    """Class indices, one per row of ``scores`` (the class axis last)."""
+    targets = as_class_indices(targets, scores.shape[-1])
+    if targets.shape != scores.shape[:-1]:
+        raise ValueError(
+            f"targets must have shape {scores_name}.shape[:-1] = {scores.shape[:-1]}, "
+            f"got {targets.shape}"
+        )
+    return targets
 
 
 def negative_log_likelihood(log_probs, targets, reduction="mean"):
@@ -50,27 +62,27 @@ def negative_log_likelihood(log_probs, targets, reduction="mean"):
         If ``log_probs`` is a scalar, contains NaN or positive values, ``targets`` has the wrong
         shape or is out of range, or ``reduction`` is unknown.
 
+    References
+    ----------
+    :cite:t:`goodfellow2016`, section 6.2.1.1 (learning conditional distributions with maximum
+    likelihood); :cite:t:`pytorchdocs` (``nll_loss``).
+
     See the chapter :doc:`/chapters/02_negative_log_likelihood`.
     """
     check_reduction(reduction)
     log_probs = as_float_array(log_probs, "log_probs")
-    if log_probs.ndim == 0:
-        raise ValueError("log_probs must have a class axis (at least 1 dimension), got a scalar")
-    check_no_nan(log_probs, "log_probs")
-    if log_probs.size and log_probs.max() > 0:
-        raise ValueError(
-            "log_probs must hold log-probabilities (<= 0), got a maximum of "
-            f"{log_probs.max():.6g}; pass log_softmax(logits), not probabilities or logits"
-        )
-    targets = as_class_indices(targets, log_probs.shape[-1])
-    if targets.shape != log_probs.shape[:-1]:
-        raise ValueError(
-            f"targets must have shape log_probs.shape[:-1] = {log_probs.shape[:-1]}, "
-            f"got {targets.shape}"
-        )
-    # pick the log-probability of each sample's target class
+    check_class_axis(log_probs, "log_probs")
+    check_log_probabilities(log_probs, "log_probs")
+    targets = _as_targets(targets, log_probs, "log_probs")
+    return _negative_log_likelihood(log_probs, targets, reduction)
+
+
+def _negative_log_likelihood(log_probs, targets, reduction="mean"):
+    """The maths of :func:`negative_log_likelihood`, without the argument checks."""
+    # 1. pick the log-probability of each sample's target class
     picked = np.take_along_axis(log_probs, targets[..., None], axis=-1)[..., 0]
-    return reduce(0.0 - picked, reduction)  # 0 - x, not -x: no -0.0 for a certain prediction
+    # 2. negate (+0.0, not -0.0, for a certain prediction), 3. reduce over the batch
+    return reduce(positive_zero(-picked), reduction)
 
 
 def sparse_cross_entropy_with_logits(logits, targets, reduction="mean"):
@@ -105,11 +117,21 @@ def sparse_cross_entropy_with_logits(logits, targets, reduction="mean"):
         If ``logits`` is a scalar, contains NaN or ``+inf`` or a row that is all ``-inf``,
         ``targets`` has the wrong shape or is out of range, or ``reduction`` is unknown.
 
+    References
+    ----------
+    :cite:t:`goodfellow2016`, section 6.2.2.3 (softmax units); :cite:t:`pytorchdocs`
+    (``cross_entropy``); :cite:t:`tensorflowdocs` (``sparse_softmax_cross_entropy_with_logits``).
+
     See the chapter :doc:`/chapters/02_negative_log_likelihood`.
     """
     check_reduction(reduction)
     logits = as_float_array(logits, "logits")
-    if logits.ndim == 0:
-        raise ValueError("logits must have a class axis (at least 1 dimension), got a scalar")
+    check_class_axis(logits, "logits")
     check_logits(logits, "logits", axis=-1)
-    return negative_log_likelihood(log_softmax(logits, axis=-1), targets, reduction)
+    targets = _as_targets(targets, logits, "logits")
+    return _sparse_cross_entropy_with_logits(logits, targets, reduction)
+
+
+def _sparse_cross_entropy_with_logits(logits, targets, reduction="mean"):
+    """The maths of :func:`sparse_cross_entropy_with_logits`, without the argument checks."""
+    return _negative_log_likelihood(_log_softmax(logits, axis=-1), targets, reduction)

@@ -10,7 +10,7 @@ Defined in :doc:`/chapters/05_softmax_and_stability`.
 
 import numpy as np
 
-from ._checks import as_float_array, check_axis
+from ._checks import as_float_array, check_axis, check_bool
 
 
 def logsumexp(x, axis=-1, keepdims=False):
@@ -36,39 +36,40 @@ def logsumexp(x, axis=-1, keepdims=False):
     Raises
     ------
     TypeError
-        If ``x`` is not real-valued or ``axis`` is not an int.
+        If ``x`` is not real-valued, ``axis`` is not an int or ``keepdims`` is not a bool.
     ValueError
         If ``axis`` is out of range.
+
+    References
+    ----------
+    :cite:t:`goodfellow2016`, section 4.1 (overflow and underflow: the softmax with its maximum
+    subtracted).
 
     See the chapter :doc:`/chapters/05_softmax_and_stability`.
     """
     x = as_float_array(x, "x")
     axis = check_axis(axis, x.ndim)
-    if x.shape[axis] == 0:
-        shape = list(x.shape)
-        shape[axis] = 1
-        out = np.full(shape, -np.inf, dtype=x.dtype)
-        return out if keepdims else np.squeeze(out, axis=axis)
-    work = _working(x)
+    keepdims = check_bool(keepdims, "keepdims")
+    return _logsumexp(x, axis, keepdims)
+
+
+def _logsumexp(x, axis=-1, keepdims=False):
+    """The maths of :func:`logsumexp`, without the argument checks."""
+    work = x.astype(np.float64)  # float32 is worked in float64 and rounded once, at the end
     m = _finite_max(work, axis)
     # x - m <= 0, so exp never overflows; log(0) of an all -inf slice is the -inf we want
-    with np.errstate(divide="ignore", over="ignore"):
+    with np.errstate(divide="ignore", over="ignore"):  # over: float32 rounds 1e300 to inf
         out = (m + np.log(np.sum(np.exp(work - m), axis=axis, keepdims=True))).astype(x.dtype)
     return out if keepdims else np.squeeze(out, axis=axis)
-
-
-def _working(x):
-    """The array the computation runs on: float64 (float32 input is rounded back at the end)."""
-    return x.astype(np.float64, copy=False)
 
 
 def _finite_max(x, axis):
     """The max along ``axis`` (kept), with 0 where it is infinite or NaN.
 
     Subtracting it makes every finite entry non-positive, while a slice that is all ``-inf`` (or
-    holds ``+inf``) does not turn into NaN through ``inf - inf``.
+    holds ``+inf``) does not turn into NaN through ``inf - inf``. An empty axis gives 0 too.
     """
-    m = np.max(x, axis=axis, keepdims=True)
+    m = np.max(x, axis=axis, keepdims=True, initial=-np.inf)
     return np.where(np.isfinite(m), m, 0).astype(x.dtype)
 
 
@@ -98,16 +99,24 @@ def log_softmax(logits, axis=-1):
     ValueError
         If ``axis`` is out of range.
 
+    References
+    ----------
+    :cite:t:`goodfellow2016`, section 4.1 (overflow and underflow: the softmax with its maximum
+    subtracted).
+
     See the chapter :doc:`/chapters/05_softmax_and_stability`.
     """
     logits = as_float_array(logits, "logits")
     axis = check_axis(axis, logits.ndim)
-    if logits.shape[axis] == 0:  # no classes: nothing to normalise
-        return logits.copy()
+    return _log_softmax(logits, axis)
+
+
+def _log_softmax(logits, axis=-1):
+    """The maths of :func:`log_softmax`, without the argument checks."""
+    work = logits.astype(np.float64)  # float32 is worked in float64 and rounded once, at the end
     # subtract the max first and the log of the (>= 1) sum second: forming m + log(sum) and
     # subtracting it from the logits would round at the size of m and lose the small digits
-    work = _working(logits)
-    with np.errstate(divide="ignore", over="ignore", invalid="ignore"):
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         shifted = work - _finite_max(work, axis)
         out = shifted - np.log(np.sum(np.exp(shifted), axis=axis, keepdims=True))
         # a float32 log-probability below -3.4e38 rounds to -inf, its correctly rounded value
@@ -141,14 +150,23 @@ def softmax(logits, axis=-1):
     ValueError
         If ``axis`` is out of range.
 
+    References
+    ----------
+    :cite:t:`goodfellow2016`, section 4.1 (overflow and underflow: the softmax with its maximum
+    subtracted).
+
     See the chapter :doc:`/chapters/05_softmax_and_stability`.
     """
     logits = as_float_array(logits, "logits")
     axis = check_axis(axis, logits.ndim)
-    if logits.shape[axis] == 0:
-        return logits.copy()
+    return _softmax(logits, axis)
+
+
+def _softmax(logits, axis=-1):
+    """The maths of :func:`softmax`, without the argument checks."""
+    work = logits.astype(np.float64)  # float32 is worked in float64 and rounded once, at the end
     # after the shift the largest entry is exp(0) = 1: no overflow, and the sum is at least 1
-    work = _working(logits)
+    # an all -inf slice has no distribution (0 / 0 = nan); a shift past the float range is -inf
     with np.errstate(over="ignore", invalid="ignore"):
         e = np.exp(work - _finite_max(work, axis))
         out = e / np.sum(e, axis=axis, keepdims=True)
@@ -178,11 +196,19 @@ def sigmoid(x):
     TypeError
         If ``x`` is not real-valued.
 
+    References
+    ----------
+    :cite:t:`goodfellow2016`, section 3.10 (the logistic sigmoid and the softplus).
+
     See the chapter :doc:`/chapters/05_softmax_and_stability`.
     """
-    x = as_float_array(x, "x")
-    work = _working(x)
-    e = np.exp(-np.abs(work))
+    return _sigmoid(as_float_array(x, "x"))
+
+
+def _sigmoid(x):
+    """The maths of :func:`sigmoid`, without the argument checks."""
+    work = x.astype(np.float64)  # float32 is worked in float64 and rounded once, at the end
+    e = np.exp(-np.abs(work))  # in (0, 1]: exp never sees a positive argument
     return np.where(work >= 0, 1 / (1 + e), e / (1 + e)).astype(x.dtype)
 
 
@@ -206,8 +232,16 @@ def log_sigmoid(x):
     TypeError
         If ``x`` is not real-valued.
 
+    References
+    ----------
+    :cite:t:`goodfellow2016`, section 3.10 (the logistic sigmoid and the softplus).
+
     See the chapter :doc:`/chapters/05_softmax_and_stability`.
     """
-    x = as_float_array(x, "x")
-    work = _working(x)
+    return _log_sigmoid(as_float_array(x, "x"))
+
+
+def _log_sigmoid(x):
+    """The maths of :func:`log_sigmoid`, without the argument checks."""
+    work = x.astype(np.float64)  # float32 is worked in float64 and rounded once, at the end
     return (np.minimum(work, 0) - np.log1p(np.exp(-np.abs(work)))).astype(x.dtype)
