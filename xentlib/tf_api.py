@@ -321,7 +321,8 @@ def sampled_softmax_loss(
     ``num_sampled`` sampled classes shared by the batch, and :math:`Q(c)` the expected count of
     class :math:`c` in the sample (the log-Q correction). With ``remove_accidental_hits`` a sampled
     class that equals one of the example's labels gets ``float32``'s lowest value added to its
-    logit, as TensorFlow does, so it drops out of the normaliser.
+    logit, as TensorFlow does, so it drops out of the normaliser; like TensorFlow, only the last
+    copy of a class that a sample drawn with replacement holds several times is removed.
 
     TensorFlow draws the sample itself when ``sampled_values`` is ``None``; a NumPy mirror cannot
     replay TensorFlow's random sampler, so here ``sampled_values`` is required: pass the triple
@@ -436,8 +437,12 @@ def _sampled_softmax_loss(
     true_logits = np.sum(inputs[:, None, :] * weights[labels], axis=-1) + biases[labels]
     sampled_logits = inputs @ weights[sampled].T + biases[sampled]
     if remove_accidental_hits:
-        # a sampled class equal to one of the row's labels: TensorFlow adds float32's lowest value
-        hits = (labels[:, :, None] == sampled[None, None, :]).any(axis=1)
+        # a sampled class equal to one of the row's labels: TensorFlow adds float32's lowest value,
+        # at the last position of a class that the sample holds more than once
+        _, first_from_end = np.unique(sampled[::-1], return_index=True)
+        last = np.zeros(sampled.shape, dtype=bool)
+        last[sampled.size - 1 - first_from_end] = True
+        hits = (labels[:, :, None] == sampled[None, None, :]).any(axis=1) & last
         lowest = inputs.dtype.type(np.finfo(np.float32).min)
         sampled_logits = sampled_logits + np.where(hits, lowest, inputs.dtype.type(0))
     # the log-Q correction: subtract the log of each class's expected count in the sample
