@@ -22,6 +22,13 @@ from .gradients import (
     softmax_cross_entropy_grad,
     softmax_jacobian,
 )
+from .language_model import (
+    bigram_log_probs,
+    bits_per_unit,
+    causal_lm_loss,
+    perplexity,
+    z_loss,
+)
 from .likelihood import (
     bernoulli_likelihood,
     bernoulli_log_likelihood,
@@ -102,6 +109,12 @@ __all__ = [
     "fused_linear_cross_entropy",
     "online_lse_merge",
     "streaming_cross_entropy",
+    # chapter 12: language models
+    "bigram_log_probs",
+    "bits_per_unit",
+    "causal_lm_loss",
+    "perplexity",
+    "z_loss",
     # chapter 15: soft targets and contrastive learning
     "clip_loss",
     "distillation_loss",
