@@ -4,8 +4,14 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from tolerances import DTYPES, assert_close
 
 import xentlib
+from xentlib.entropy import _cross_entropy_with_logits
+
+# central differences in float64 with the default step: rounding error about ulp(L) / 1e-6, so
+# 1e-9 relative to the size of the loss (chapter 09 derives it)
+FINITE_DIFFERENCES = 1e-9
 
 
 def random_case(seed, shape=(4, 5), kind="soft", dtype=np.float64):
@@ -41,32 +47,50 @@ def tf_grad(tf, logits, labels):
 def test_grad_matches_torch_autograd_float64(torch, kind, shape):
     logits, labels = random_case(1, shape, kind)
     loss, expected = torch_grad(torch, logits, labels)
-    np.testing.assert_allclose(
-        xentlib.softmax_cross_entropy_grad(logits, labels), expected, rtol=0, atol=1e-12
-    )
-    assert xentlib.softmax_cross_entropy(logits, labels) == pytest.approx(loss, rel=1e-12)
+    assert_close(xentlib.softmax_cross_entropy_grad(logits, labels), expected, np.float64)
+    assert_close(xentlib.softmax_cross_entropy(logits, labels), np.array(loss), np.float64)
 
 
 def test_grad_matches_torch_float32_and_keeps_dtype(torch):
     logits, labels = random_case(2, (8, 10), "soft", np.float32)
     _, expected = torch_grad(torch, logits, labels)
     grad = xentlib.softmax_cross_entropy_grad(logits, labels)
-    assert grad.dtype == np.float32
     assert xentlib.softmax_cross_entropy(logits, labels).dtype == np.float32
-    np.testing.assert_allclose(grad, expected, rtol=0, atol=1e-7)
+    assert_close(grad, expected, np.float32)
 
 
 @pytest.mark.parametrize("kind", ["onehot", "soft"])
-@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("dtype", DTYPES)
 def test_grad_matches_tf_gradient_tape(tf_keras, kind, dtype):
     tf, _ = tf_keras
     logits, labels = random_case(3, (5, 4), kind, dtype)
     loss, expected = tf_grad(tf, logits, labels)
-    atol = 1e-7 if dtype == np.float32 else 1e-15
-    np.testing.assert_allclose(
-        xentlib.softmax_cross_entropy_grad(logits, labels), expected, rtol=0, atol=atol
+    assert_close(xentlib.softmax_cross_entropy_grad(logits, labels), expected, dtype)
+    assert_close(xentlib.softmax_cross_entropy(logits, labels), loss, dtype)
+
+
+@pytest.mark.parametrize("kind", ["onehot", "soft", "unnormalised"])
+def test_loss_is_the_batch_mean_of_cross_entropy_with_logits(kind):
+    # one implementation of the soft-label softmax cross-entropy: entropy's, averaged
+    logits, labels = random_case(12, (3, 2, 5), kind)
+    per_row = _cross_entropy_with_logits(logits, labels, axis=-1)
+    assert xentlib.softmax_cross_entropy(logits, labels) == per_row.mean()
+    assert_close(
+        xentlib.softmax_cross_entropy(logits, labels),
+        xentlib.cross_entropy_with_logits(logits, labels).mean(),
+        np.float64,
     )
-    assert xentlib.softmax_cross_entropy(logits, labels) == pytest.approx(loss, rel=1e-6)
+
+
+@pytest.mark.parametrize("kind", ["onehot", "soft", "unnormalised"])
+def test_each_gradient_row_sums_to_zero_and_the_fused_one_to_one_minus_s(kind):
+    # sum_c (s p_c - y_c) = s - s = 0 for any labels; sum_c (p_c - y_c) = 1 - s
+    logits, labels = random_case(13, (6, 5), kind)
+    grad = xentlib.softmax_cross_entropy_grad(logits, labels) * 6  # undo the batch mean
+    mass = labels.sum(axis=-1)
+    np.testing.assert_allclose(grad.sum(axis=-1), 0, atol=1e-15)
+    fused = xentlib.softmax(logits) - labels
+    np.testing.assert_allclose(fused.sum(axis=-1), 1 - mass, atol=1e-15)
 
 
 def test_tf_fused_kernel_gradient_ignores_label_mass(tf_keras):
@@ -79,18 +103,18 @@ def test_tf_fused_kernel_gradient_ignores_label_mass(tf_keras):
         mean = tf.reduce_mean(tf.nn.softmax_cross_entropy_with_logits(labels=labels, logits=z))
     fused = tape.gradient(mean, z).numpy()
     _, backprop = tf.raw_ops.SoftmaxCrossEntropyWithLogits(features=logits, labels=labels)
-    np.testing.assert_allclose(fused, (probs - labels) / 3, atol=1e-15)
-    np.testing.assert_allclose(backprop.numpy(), probs - labels, atol=1e-15)
+    assert_close(fused, (probs - labels) / 3, np.float64)
+    assert_close(backprop, probs - labels, np.float64)
     # the gradient of the loss that kernel computes is (p * sum(y) - y)/N
     ours = xentlib.softmax_cross_entropy_grad(logits, labels)
     numeric = xentlib.numerical_gradient(lambda v: xentlib.softmax_cross_entropy(v, labels), logits)
-    np.testing.assert_allclose(ours, numeric, atol=1e-8)
-    assert xentlib.softmax_cross_entropy(logits, labels) == pytest.approx(mean.numpy(), rel=1e-12)
+    np.testing.assert_allclose(ours, numeric, rtol=0, atol=10 * FINITE_DIFFERENCES)
+    assert_close(xentlib.softmax_cross_entropy(logits, labels), mean, np.float64)
     assert np.abs(ours - fused).max() > 1e-2
     # the same loss composed from log_softmax is differentiated correctly by autograd
     with tf.GradientTape() as tape:
         composed_mean = tf.reduce_mean(-tf.reduce_sum(labels * tf.nn.log_softmax(z), axis=-1))
-    np.testing.assert_allclose(tape.gradient(composed_mean, z).numpy(), ours, atol=1e-15)
+    assert_close(tape.gradient(composed_mean, z), ours, np.float64)
 
 
 @settings(max_examples=25, deadline=None)
@@ -106,21 +130,24 @@ def test_grad_matches_central_differences(rows, classes, seed, kind):
     # rounding in f(x +- eps) is about ulp(L)/eps: scale the 1e-9 tolerance with the loss
     scale = max(1.0, abs(float(xentlib.softmax_cross_entropy(logits, labels))))
     np.testing.assert_allclose(
-        xentlib.softmax_cross_entropy_grad(logits, labels), numeric, rtol=0, atol=1e-9 * scale
+        xentlib.softmax_cross_entropy_grad(logits, labels),
+        numeric,
+        rtol=0,
+        atol=FINITE_DIFFERENCES * scale,
     )
 
 
-@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("dtype", DTYPES)
 def test_extreme_logits_are_finite_and_match_torch(torch, dtype):
     logits = np.array([[1e3, 0, -1e3], [-1e3, -1e3, 1e3], [0, 0, 0]], dtype=dtype)
     labels = np.array([[0, 0, 1], [1, 0, 0], [0, 1, 0]], dtype=dtype)
     _, expected = torch_grad(torch, logits, labels)
     grad = xentlib.softmax_cross_entropy_grad(logits, labels)
     assert np.isfinite(grad).all()
-    np.testing.assert_allclose(grad, expected, atol=1e-7)
-    np.testing.assert_allclose(grad[0], np.array([1, 0, -1]) / 3, atol=1e-7)
+    assert_close(grad, expected, dtype)
+    assert_close(grad[0], np.array([1, 0, -1], dtype=dtype) / 3, dtype)
     loss = xentlib.softmax_cross_entropy(logits, labels)
-    assert loss == pytest.approx((2000 + 2000 + np.log(3)) / 3, rel=1e-6)
+    assert_close(loss, dtype((2000 + 2000 + np.log(3)) / 3), dtype, scale=1e3)
 
 
 def test_empty_batch():
@@ -134,11 +161,11 @@ def test_minus_inf_logit_with_zero_label_contributes_nothing(torch):
     logits = np.array([[0.0, -np.inf, 1.0]])
     labels = np.array([[1.0, 0.0, 0.0]])
     loss = xentlib.softmax_cross_entropy(logits, labels)
-    assert loss == pytest.approx(np.log1p(np.e), rel=1e-12)
+    assert_close(loss, np.log1p(np.e), np.float64)
     assert np.isfinite(xentlib.softmax_cross_entropy_grad(logits, labels)).all()
 
 
-@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("dtype", DTYPES)
 def test_sigmoid_grad_matches_torch_and_tf(torch, tf_keras, dtype):
     tf, _ = tf_keras
     rng = np.random.default_rng(5)
@@ -152,10 +179,8 @@ def test_sigmoid_grad_matches_torch_and_tf(torch, tf_keras, dtype):
         loss = tf.reduce_mean(tf.nn.sigmoid_cross_entropy_with_logits(labels=labels, logits=v))
     tf_gradient = tape.gradient(loss, v).numpy()
     grad = xentlib.sigmoid_cross_entropy_grad(logits, labels)
-    assert grad.dtype == dtype
-    atol = 1e-8 if dtype == np.float32 else 1e-16
-    np.testing.assert_allclose(grad, z.grad.numpy(), rtol=0, atol=atol)
-    np.testing.assert_allclose(grad, tf_gradient, rtol=0, atol=atol)
+    assert_close(grad, z.grad, dtype)
+    assert_close(grad, tf_gradient, dtype)
 
 
 def test_sigmoid_grad_matches_central_differences():
@@ -167,7 +192,7 @@ def test_sigmoid_grad_matches_central_differences():
 
     numeric = xentlib.numerical_gradient(bce, logits)
     np.testing.assert_allclose(
-        xentlib.sigmoid_cross_entropy_grad(logits, labels), numeric, atol=1e-9
+        xentlib.sigmoid_cross_entropy_grad(logits, labels), numeric, rtol=0, atol=FINITE_DIFFERENCES
     )
 
 
@@ -180,10 +205,10 @@ def test_softmax_jacobian_matches_torch_and_differences(torch):
         expected = torch.autograd.functional.jacobian(
             lambda z: torch.softmax(z, dim=-1), torch.tensor(row)
         ).numpy()
-        np.testing.assert_allclose(matrix, expected, atol=1e-15)
+        assert_close(matrix, expected, np.float64)
         for i in range(5):
             numeric = xentlib.numerical_gradient(lambda z, i=i: xentlib.softmax(z)[i], row)
-            np.testing.assert_allclose(matrix[i], numeric, atol=1e-9)
+            np.testing.assert_allclose(matrix[i], numeric, rtol=0, atol=FINITE_DIFFERENCES)
     np.testing.assert_allclose(jac, np.swapaxes(jac, -1, -2), atol=0)
     np.testing.assert_allclose(jac.sum(axis=-1), 0, atol=1e-15)
 
@@ -200,16 +225,16 @@ def test_chain_rule_through_the_jacobian_gives_the_gradient():
     probs = xentlib.softmax(logits)
     # dL/dz = J^T dL/dp with dL/dp = -y/p
     via_jacobian = xentlib.softmax_jacobian(logits).T @ (-labels / probs)
-    np.testing.assert_allclose(
-        via_jacobian, xentlib.softmax_cross_entropy_grad(logits, labels), atol=1e-14
-    )
+    assert_close(via_jacobian, xentlib.softmax_cross_entropy_grad(logits, labels), np.float64)
 
 
 def test_numerical_gradient_of_a_quadratic_and_leaves_x_alone():
     x = np.array([[1.0, -2.0], [0.5, 3.0]])
     before = x.copy()
     grad = xentlib.numerical_gradient(lambda v: np.sum(v**2) + v[0, 1] * v[1, 0], x)
-    np.testing.assert_allclose(grad, [[2.0, -4.0 + 0.5], [1.0 - 2.0, 6.0]], atol=1e-9)
+    expected = [[2.0, -4.0 + 0.5], [1.0 - 2.0, 6.0]]
+    # f(x) is about 13, and the rounding error of the differences grows with it
+    np.testing.assert_allclose(grad, expected, rtol=0, atol=FINITE_DIFFERENCES * 13.25)
     np.testing.assert_array_equal(x, before)
 
 
@@ -245,6 +270,16 @@ def test_numerical_gradient_keeps_float32_and_handles_empty():
             "labels must be a real-valued array",
         ),
         (
+            lambda: xentlib.softmax_cross_entropy([[np.nan, 0.0]], [[1.0, 0.0]]),
+            ValueError,
+            "logits must not contain NaN",
+        ),
+        (
+            lambda: xentlib.softmax_cross_entropy_grad([[np.inf, 0.0]], [[1.0, 0.0]]),
+            ValueError,
+            r"logits must not contain \+inf",
+        ),
+        (
             lambda: xentlib.softmax_cross_entropy([[1.0, 0.0]], [1.0, 0.0]),
             ValueError,
             "logits and labels must have the same shape",
@@ -265,7 +300,12 @@ def test_numerical_gradient_keeps_float32_and_handles_empty():
         (
             lambda: xentlib.numerical_gradient(np.sum, [1.0], eps=0),
             ValueError,
-            "eps must be positive and finite, got 0",
+            r"eps must be in \(0, inf\), got 0.0",
+        ),
+        (
+            lambda: xentlib.numerical_gradient(np.sum, [1.0], eps=np.inf),
+            ValueError,
+            r"eps must be in \(0, inf\), got inf",
         ),
         (
             lambda: xentlib.numerical_gradient(np.sum, [1.0], eps="1e-6"),

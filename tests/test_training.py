@@ -5,6 +5,7 @@ import io
 
 import numpy as np
 import pytest
+from tolerances import DTYPES, MIRROR, assert_close
 
 import xentlib
 
@@ -68,9 +69,9 @@ def test_training_replays_in_torch(torch, batch_size, label_smoothing):
     )
     fit = xentlib.fit_softmax_regression(features, targets, weight, bias, **kwargs)
     losses, w, b = torch_replay(torch, features, targets, weight, bias, **kwargs)
-    np.testing.assert_allclose(fit.history["train_loss"], losses, rtol=0, atol=1e-12)
-    np.testing.assert_allclose(fit.weight, w, atol=1e-12)
-    np.testing.assert_allclose(fit.bias, b, atol=1e-12)
+    assert_close(np.array(fit.history["train_loss"]), losses, np.float64)
+    assert_close(fit.weight, w, np.float64)
+    assert_close(fit.bias, b, np.float64)
     assert losses[-1] < losses[0]
 
 
@@ -86,8 +87,10 @@ def test_fit_history_and_inputs_untouched():
     assert all(len(v) == 6 for v in fit.history.values())
     logits = features[:10] @ fit.weight + fit.bias
     assert fit.history["val_accuracy"][-1] == xentlib.accuracy(logits, targets[:10])
-    assert fit.history["val_loss"][-1] == pytest.approx(
-        float(xentlib.softmax_cross_entropy(logits, xentlib.one_hot(targets[:10], 4))), rel=1e-14
+    assert_close(
+        np.float64(fit.history["val_loss"][-1]),
+        xentlib.softmax_cross_entropy(logits, xentlib.one_hot(targets[:10], 4)),
+        np.float64,
     )
     zero = xentlib.fit_softmax_regression(features, targets, weight, bias, epochs=0)
     np.testing.assert_array_equal(zero.weight, weight)
@@ -103,12 +106,30 @@ def test_softmax_regression_grad_matches_torch(torch):
         torch.tensor(features) @ w + b, torch.tensor(labels)
     )
     expected.backward()
-    assert float(loss) == pytest.approx(expected.item(), rel=1e-13)
-    np.testing.assert_allclose(grad_w, w.grad.numpy(), atol=1e-14)
-    np.testing.assert_allclose(grad_b, b.grad.numpy(), atol=1e-14)
+    assert_close(loss, expected, np.float64)
+    assert_close(grad_w, w.grad, np.float64)
+    assert_close(grad_b, b.grad, np.float64)
 
 
-@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_softmax_regression_grad_matches_central_differences():
+    features, targets, weight, bias = small_problem(2, n=5, d=3, c=3)
+    labels = xentlib.one_hot(targets, 3)
+    _, grad_w, grad_b = xentlib.softmax_regression_grad(features, labels, weight, bias)
+
+    def loss_of_weight(w):
+        return xentlib.softmax_regression_grad(features, labels, w, bias)[0]
+
+    def loss_of_bias(b):
+        return xentlib.softmax_regression_grad(features, labels, weight, b)[0]
+
+    # central differences in float64 agree to about 1e-9 (chapter 09)
+    numeric_w = xentlib.numerical_gradient(loss_of_weight, weight)
+    numeric_b = xentlib.numerical_gradient(loss_of_bias, bias)
+    np.testing.assert_allclose(grad_w, numeric_w, rtol=0, atol=1e-9)
+    np.testing.assert_allclose(grad_b, numeric_b, rtol=0, atol=1e-9)
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
 def test_label_smoothing_matches_torch_and_keras(torch, tf_keras, dtype):
     _, keras = tf_keras
     rng = np.random.default_rng(2)
@@ -130,10 +151,10 @@ def test_label_smoothing_matches_torch_and_keras(torch, tf_keras, dtype):
         .numpy()
         .mean()
     )
-    rtol = 1e-6 if dtype == np.float32 else 1e-12
-    assert ours == pytest.approx(by_torch, rel=rtol)
-    assert ours == pytest.approx(by_keras, rel=1e-6)  # Keras computes in float32
-    np.testing.assert_allclose(smoothed.sum(axis=-1), 1, rtol=1e-6)
+    assert_close(ours, np.array(by_torch, dtype=dtype), dtype)
+    # Keras computes in float32 whatever the input: compare at float32's mirror tolerance
+    assert_close(ours, np.array(by_keras, dtype=dtype), np.float32, MIRROR, check_dtype=False)
+    assert_close(smoothed.sum(axis=-1), np.ones(6, dtype=dtype), dtype)
 
 
 def test_one_hot():
@@ -150,8 +171,9 @@ def test_metrics_against_sklearn_and_loops():
     targets = rng.integers(0, 4, size=300)
     predictions = probs.argmax(axis=1)
     assert xentlib.accuracy(probs, targets) == np.mean(predictions == targets)
+    # scikit-learn takes (y_true, y_pred); xentlib the prediction first: the same matrix
     np.testing.assert_array_equal(
-        xentlib.confusion_matrix(targets, predictions, 4),
+        xentlib.confusion_matrix(predictions, targets, 4),
         confusion_matrix(targets, predictions, labels=range(4)),
     )
     bins = xentlib.reliability_bins(probs, targets, n_bins=5)
@@ -172,6 +194,12 @@ def test_metrics_against_sklearn_and_loops():
         ece, rel=1e-12
     )
     np.testing.assert_allclose(bins.edges, np.linspace(0, 1, 6))
+
+
+def test_confusion_matrix_rows_are_true_classes():
+    # one sample of class 0 predicted as class 2: row 0 (true), column 2 (predicted)
+    matrix = xentlib.confusion_matrix([2, 1], [0, 1], 3)
+    np.testing.assert_array_equal(matrix, [[0, 0, 1], [0, 1, 0], [0, 0, 0]])
 
 
 def test_ece_of_hand_examples():
@@ -245,7 +273,12 @@ def test_progress_bar_goes_to_stderr_only_when_asked(capsys):
         (
             lambda f, t, w, b: xentlib.fit_softmax_regression(f, t, w, b, learning_rate=-1),
             ValueError,
-            "learning_rate must be positive",
+            r"learning_rate must be in \(0, inf\), got -1.0",
+        ),
+        (
+            lambda f, t, w, b: xentlib.fit_softmax_regression(f, t, w, b, learning_rate=np.nan),
+            ValueError,
+            r"learning_rate must be in \(0, inf\), got nan",
         ),
         (
             lambda f, t, w, b: xentlib.fit_softmax_regression(f, t, w, b, learning_rate="1"),
@@ -268,9 +301,34 @@ def test_progress_bar_goes_to_stderr_only_when_asked(capsys):
             r"label_smoothing must be in \[0, 1\], got 1.5",
         ),
         (
+            lambda f, t, w, b: xentlib.fit_softmax_regression(f, t, w, b, label_smoothing="a"),
+            TypeError,
+            "label_smoothing must be a real number, got str",
+        ),
+        (
+            lambda f, t, w, b: xentlib.fit_softmax_regression(f, t, w, b, seed=1.5),
+            TypeError,
+            "seed must be an int, got float",
+        ),
+        (
+            lambda f, t, w, b: xentlib.fit_softmax_regression(f, t, w, b, progress="yes"),
+            TypeError,
+            "progress must be True or False, got str",
+        ),
+        (
             lambda f, t, w, b: xentlib.fit_softmax_regression(f, t, w, b, validation=f),
             TypeError,
             "validation must be a pair",
+        ),
+        (
+            lambda f, t, w, b: xentlib.fit_softmax_regression(f, t, w, b, validation=(f, t[:3])),
+            ValueError,
+            r"validation targets must have shape \(40,\)",
+        ),
+        (
+            lambda f, t, w, b: xentlib.fit_softmax_regression(f, t, w, b, validation=(f[:, :2], t)),
+            ValueError,
+            "features has 2 columns but weight has 6 rows",
         ),
         (
             lambda f, t, w, b: xentlib.fit_softmax_regression(f, t, w, b, validation=(f, t + 4)),
@@ -296,7 +354,37 @@ def test_progress_bar_goes_to_stderr_only_when_asked(capsys):
         (
             lambda f, t, w, b: xentlib.init_softmax_regression(2, 3, scale=-1),
             ValueError,
-            "scale must be non-negative",
+            r"scale must be in \[0, inf\), got -1.0",
+        ),
+        (
+            lambda f, t, w, b: xentlib.init_softmax_regression(2, 3, scale="a"),
+            TypeError,
+            "scale must be a real number, got str",
+        ),
+        (
+            lambda f, t, w, b: xentlib.init_softmax_regression(2, 3, seed=-1),
+            ValueError,
+            "seed must be at least 0, got -1",
+        ),
+        (
+            lambda f, t, w, b: xentlib.init_softmax_regression(2, "3"),
+            TypeError,
+            "num_classes must be an int, got str",
+        ),
+        (
+            lambda f, t, w, b: xentlib.softmax_regression_grad(f, t, w, b),
+            ValueError,
+            r"labels must have shape \(40, 4\) to match the logits, got \(40,\)",
+        ),
+        (
+            lambda f, t, w, b: xentlib.predict_proba(f, w.T, b),
+            ValueError,
+            "features has 6 columns but weight has 4 rows",
+        ),
+        (
+            lambda f, t, w, b: xentlib.smooth_labels([[1.0, 0.0]], 2),
+            ValueError,
+            r"label_smoothing must be in \[0, 1\], got 2.0",
         ),
         (
             lambda f, t, w, b: xentlib.accuracy([[0.1, 0.9]], [0, 1]),
@@ -305,12 +393,27 @@ def test_progress_bar_goes_to_stderr_only_when_asked(capsys):
         ),
         (lambda f, t, w, b: xentlib.accuracy(0.5, 0), ValueError, "scores must have at least one"),
         (
-            lambda f, t, w, b: xentlib.confusion_matrix([0, 1], [1], 2),
+            lambda f, t, w, b: xentlib.accuracy([[np.nan, 0.5]], [0]),
             ValueError,
-            "targets and predictions must be 1-D with the same shape",
+            "scores must not contain NaN",
         ),
         (
-            lambda f, t, w, b: xentlib.confusion_matrix([0, 1], [1, 2], 2),
+            lambda f, t, w, b: xentlib.confusion_matrix([1], [0, 1], 2),
+            ValueError,
+            r"predictions and targets must be 1-D with the same shape, got \(1,\) and \(2,\)",
+        ),
+        (
+            lambda f, t, w, b: xentlib.confusion_matrix([0], [0], 0),
+            ValueError,
+            "num_classes must be at least 1",
+        ),
+        (
+            lambda f, t, w, b: xentlib.confusion_matrix([0], [3], 2),
+            ValueError,
+            r"targets must be class indices in \[0, 2\)",
+        ),
+        (
+            lambda f, t, w, b: xentlib.confusion_matrix([1, 2], [0, 1], 2),
             ValueError,
             r"predictions must be class indices in \[0, 2\)",
         ),
@@ -318,6 +421,16 @@ def test_progress_bar_goes_to_stderr_only_when_asked(capsys):
             lambda f, t, w, b: xentlib.reliability_bins([[0.5, 1.5]], [0]),
             ValueError,
             r"probs must hold probabilities in \[0, 1\]",
+        ),
+        (
+            lambda f, t, w, b: xentlib.reliability_bins([[0.5, 0.5]], [0, 1]),
+            ValueError,
+            r"targets must have shape \(1,\) to match probs",
+        ),
+        (
+            lambda f, t, w, b: xentlib.expected_calibration_error([[0.5, 0.5]], [0], n_bins=1.0),
+            TypeError,
+            "n_bins must be an int, got float",
         ),
         (
             lambda f, t, w, b: xentlib.reliability_bins([[0.5, 0.5]], [0], n_bins=0),

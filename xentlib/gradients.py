@@ -5,24 +5,29 @@ Defined in :doc:`/chapters/09_gradients`.
 
 import numpy as np
 
-from ._checks import as_float_array, check_axis, check_same_shape, result_dtype
-from .softmax import log_softmax, sigmoid, softmax
+from ._checks import (
+    as_float_array,
+    check_axis,
+    check_logits,
+    check_real,
+    check_same_shape,
+    result_dtype,
+)
+from ._ops import reduce
+from .entropy import _cross_entropy_with_logits
+from .softmax import sigmoid, softmax
 
 
 def _logits_and_labels(logits, labels):
-    """Float arrays of the same shape, at least 1-D, in a common dtype."""
+    """Float arrays of the same shape, at least 1-D, in a common dtype; logits with a softmax."""
     logits = as_float_array(logits, "logits")
     labels = as_float_array(labels, "labels")
     if logits.ndim == 0:
         raise ValueError("logits must have at least one dimension (the class axis), got a scalar")
     check_same_shape(logits, labels, "logits", "labels")
+    check_logits(logits, "logits", -1)
     dtype = result_dtype(logits, labels)
     return logits.astype(dtype, copy=False), labels.astype(dtype, copy=False)
-
-
-def _num_samples(shape):
-    """Number of rows of a (..., C) array: the product of all but the class axis."""
-    return int(np.prod(shape[:-1], dtype=np.int64))
 
 
 def softmax_cross_entropy(logits, labels):
@@ -32,38 +37,43 @@ def softmax_cross_entropy(logits, labels):
 
     The class axis is the last one; every other axis counts samples. Labels are not required to
     sum to 1 (this is the same function that ``tf.nn.softmax_cross_entropy_with_logits`` computes
-    per row, averaged).
+    per row, averaged): it is the batch mean of :func:`~xentlib.cross_entropy_with_logits`.
 
     Parameters
     ----------
     logits : array_like
-        Unnormalised scores, shape ``(..., C)``.
+        Unnormalised scores, shape ``(..., C)``; finite or ``-inf`` (a class ruled out).
     labels : array_like
         One-hot or soft labels, same shape as ``logits``.
 
     Returns
     -------
-    numpy.ndarray
-        A 0-d array; float32 if both inputs are float32, float64 otherwise. An empty batch gives
-        ``nan`` (the mean of nothing), as in PyTorch.
+    numpy.floating
+        float32 if both inputs are float32, float64 otherwise. An empty batch gives ``nan`` (the
+        mean of nothing), as in PyTorch.
 
     Raises
     ------
     TypeError
         If an argument is not real-valued.
     ValueError
-        If ``logits`` is a scalar or the shapes differ.
+        If ``logits`` is a scalar, holds NaN or ``+inf`` or a row that is all ``-inf``, or the
+        shapes differ.
+
+    References
+    ----------
+    Goodfellow, Bengio and Courville, *Deep Learning*, MIT Press, 2016, section 6.2.2.3
+    (``goodfellow2016`` in the book's bibliography).
 
     See the chapter :doc:`/chapters/09_gradients`.
     """
     logits, labels = _logits_and_labels(logits, labels)
-    n = _num_samples(logits.shape)
-    if n == 0:
-        return np.array(np.nan, dtype=logits.dtype)
-    # 0 * (-inf) must count as 0: a class with no label mass adds nothing, however unlikely
-    with np.errstate(invalid="ignore"):
-        terms = np.where(labels == 0, 0, -labels * log_softmax(logits))
-    return (terms.sum(dtype=logits.dtype) / logits.dtype.type(n)).astype(logits.dtype)
+    return _softmax_cross_entropy(logits, labels)
+
+
+def _softmax_cross_entropy(logits, labels):
+    """The maths of :func:`softmax_cross_entropy`, without the argument checks."""
+    return reduce(_cross_entropy_with_logits(logits, labels, axis=-1), "mean")
 
 
 def softmax_cross_entropy_grad(logits, labels):
@@ -76,7 +86,8 @@ def softmax_cross_entropy_grad(logits, labels):
     For labels that sum to 1 along the class axis (one-hot or soft distributions) this is the
     familiar :math:`(p - y) / N`. For labels that do not, the factor :math:`\sum_k y_{nk}` stays:
     this is the true gradient of :func:`softmax_cross_entropy`, which is *not* what the fused
-    TensorFlow kernel returns (it returns :math:`(p - y)` whatever the labels sum to).
+    TensorFlow kernel returns (it returns :math:`(p - y)` whatever the labels sum to). Each row of
+    the true gradient sums to 0; each row of the kernel's sums to :math:`1 - \sum_k y_{nk}`.
 
     Parameters
     ----------
@@ -97,16 +108,25 @@ def softmax_cross_entropy_grad(logits, labels):
     TypeError
         If an argument is not real-valued.
     ValueError
-        If ``logits`` is a scalar or the shapes differ.
+        If ``logits`` is a scalar, holds NaN or ``+inf`` or a row that is all ``-inf``, or the
+        shapes differ.
+
+    References
+    ----------
+    Goodfellow, Bengio and Courville, *Deep Learning*, MIT Press, 2016, section 6.2.2.3
+    (``goodfellow2016`` in the book's bibliography).
 
     See the chapter :doc:`/chapters/09_gradients`.
     """
     logits, labels = _logits_and_labels(logits, labels)
-    n = _num_samples(logits.shape)
-    if n == 0:
-        return np.zeros(logits.shape, dtype=logits.dtype)
+    return _softmax_cross_entropy_grad(logits, labels)
+
+
+def _softmax_cross_entropy_grad(logits, labels):
+    """The maths of :func:`softmax_cross_entropy_grad`, without the argument checks."""
+    n = max(1, int(np.prod(logits.shape[:-1])))  # rows in the batch (an empty one: no rows)
     probs = softmax(logits, axis=-1)
-    mass = labels.sum(axis=-1, keepdims=True)
+    mass = labels.sum(axis=-1, keepdims=True)  # s = sum of the labels, 1 for a distribution
     return ((probs * mass - labels) / logits.dtype.type(n)).astype(logits.dtype)
 
 
@@ -146,10 +166,13 @@ def sigmoid_cross_entropy_grad(logits, labels):
     labels = as_float_array(labels, "labels")
     check_same_shape(logits, labels, "logits", "labels")
     dtype = result_dtype(logits, labels)
-    if logits.size == 0:
-        return np.zeros(logits.shape, dtype=dtype)
-    grad = (sigmoid(logits.astype(dtype)) - labels.astype(dtype)) / dtype.type(logits.size)
-    return grad.astype(dtype)
+    return _sigmoid_cross_entropy_grad(logits.astype(dtype), labels.astype(dtype))
+
+
+def _sigmoid_cross_entropy_grad(logits, labels):
+    """The maths of :func:`sigmoid_cross_entropy_grad`, without the argument checks."""
+    m = logits.dtype.type(max(1, logits.size))  # an empty batch has an empty gradient
+    return ((sigmoid(logits) - labels) / m).astype(logits.dtype)
 
 
 def softmax_jacobian(logits, axis=-1):
@@ -183,8 +206,14 @@ def softmax_jacobian(logits, axis=-1):
     """
     logits = as_float_array(logits, "logits")
     axis = check_axis(axis, logits.ndim)
+    return _softmax_jacobian(logits, axis)
+
+
+def _softmax_jacobian(logits, axis=-1):
+    """The maths of :func:`softmax_jacobian`, without the argument checks."""
     probs = np.moveaxis(softmax(logits, axis=axis), axis, -1)
     eye = np.eye(probs.shape[-1], dtype=probs.dtype)
+    # diag(p) - p p^T, one C x C matrix per row
     return probs[..., :, None] * eye - probs[..., :, None] * probs[..., None, :]
 
 
@@ -196,9 +225,9 @@ def numerical_gradient(f, x, eps=1e-6):
 
     The error is :math:`O(\varepsilon^2)` from truncation plus about
     :math:`\text{ulp}(f) / \varepsilon` from rounding; with float64 and the default step the
-    rounding term dominates, near 1e-10 for functions of size 1. ``x`` is perturbed in float64 whatever its dtype (a step
-    of 1e-6 is mostly lost to rounding in float32), one entry at a time, so ``f`` is called
-    ``2 * x.size`` times.
+    rounding term dominates, near 1e-10 for functions of size 1. ``x`` is perturbed in float64
+    whatever its dtype (a step of 1e-6 is mostly lost to rounding in float32), one entry at a
+    time, so ``f`` is called ``2 * x.size`` times.
 
     Parameters
     ----------
@@ -228,10 +257,12 @@ def numerical_gradient(f, x, eps=1e-6):
     if not callable(f):
         raise TypeError(f"f must be a callable returning a scalar, got {type(f).__name__}")
     x = as_float_array(x, "x")
-    if isinstance(eps, bool) or not isinstance(eps, (int, float, np.integer, np.floating)):
-        raise TypeError(f"eps must be a real number, got {type(eps).__name__}")
-    if not (np.isfinite(eps) and eps > 0):
-        raise ValueError(f"eps must be positive and finite, got {eps}")
+    eps = check_real(eps, "eps", 0, np.inf, bounds="()")
+    return _numerical_gradient(f, x, eps)
+
+
+def _numerical_gradient(f, x, eps=1e-6):
+    """The maths of :func:`numerical_gradient`, without the argument checks."""
     point = x.astype(np.float64)  # a copy: the caller's array is never touched
     grad = np.empty(point.shape, dtype=np.float64)
     flat_point, flat_grad = point.reshape(-1), grad.reshape(-1)

@@ -16,7 +16,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
-from ._checks import as_class_indices, as_float_array
+from ._checks import as_class_indices, as_float_array, check_int
 
 # Default block: 16 token rows x 16384 vocabulary columns = 1 MiB of float32, which stays in a
 # core's L2 cache while it is exponentiated and summed.
@@ -50,9 +50,25 @@ def online_lse_merge(max_a, sum_a, max_b, sum_b):
         ``(max, sum)`` of the merged state; the sum in float64, the maximum in the dtype of
         ``max_a`` and ``max_b``.
 
+    Raises
+    ------
+    TypeError
+        If an argument is not real-valued.
+
+    References
+    ----------
+    Milakov and Gimelshein, "Online normalizer calculation for softmax", 2018
+    (``milakov2018`` in the book's bibliography).
+
     See the chapter :doc:`/chapters/11_large_vocabulary`.
     """
-    max_a, max_b = np.asarray(max_a), np.asarray(max_b)
+    max_a, max_b = as_float_array(max_a, "max_a"), as_float_array(max_b, "max_b")
+    sum_a, sum_b = as_float_array(sum_a, "sum_a"), as_float_array(sum_b, "sum_b")
+    return _online_lse_merge(max_a, sum_a, max_b, sum_b)
+
+
+def _online_lse_merge(max_a, sum_a, max_b, sum_b):
+    """The maths of :func:`online_lse_merge`, without the argument checks."""
     new_max = np.maximum(max_a, max_b)
     # where both states are empty the maximum is -inf; shift by 0 there so -inf - -inf never occurs
     shift = np.where(np.isneginf(new_max), 0, new_max)
@@ -75,12 +91,7 @@ def _check_block_size(block_size, default):
         raise ValueError(
             f"block_size must be an int or a pair (block_tokens, block_vocab), got {block_size!r}"
         )
-    for value in pair:
-        if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
-            raise TypeError(f"block_size must hold ints, got {block_size!r}")
-        if value < 1:
-            raise ValueError(f"block_size must be positive, got {block_size!r}")
-    return int(pair[0]), int(pair[1])
+    return tuple(check_int(value, "block_size", minimum=1) for value in pair)
 
 
 def _check_num_threads(num_threads):
@@ -90,11 +101,7 @@ def _check_num_threads(num_threads):
             if hasattr(os, "sched_getaffinity")
             else os.cpu_count() or 1
         )
-    if isinstance(num_threads, bool) or not isinstance(num_threads, (int, np.integer)):
-        raise TypeError(f"num_threads must be an int or None, got {type(num_threads).__name__}")
-    if num_threads < 1:
-        raise ValueError(f"num_threads must be at least 1, got {num_threads}")
-    return int(num_threads)
+    return check_int(num_threads, "num_threads", minimum=1)
 
 
 def _check_targets(targets, num_tokens, num_classes):
@@ -140,7 +147,7 @@ def _online_rows_logsumexp(start, stop, block, num_classes, dtype, block_state):
         for c0 in range(0, num_classes, block_vocab):
             c1 = min(c0 + block_vocab, num_classes)
             state = block_state(r0, r1, c0, c1, buffer[: r1 - r0, : c1 - c0])
-            run_max, run_sum = online_lse_merge(run_max, run_sum, *state)
+            run_max, run_sum = _online_lse_merge(run_max, run_sum, *state)
         with np.errstate(divide="ignore"):
             out[r0 - start : r1 - start] = run_max + np.log(run_sum)
     return out
@@ -237,6 +244,11 @@ def streaming_cross_entropy(logits, targets, block_size=None, *, num_threads=Non
         If ``logits`` is not 2-D with at least one column or holds NaN or +inf, ``targets`` has
         the wrong shape or an index outside ``[0, V)``, or ``block_size`` is not positive.
 
+    References
+    ----------
+    Milakov and Gimelshein, "Online normalizer calculation for softmax", 2018
+    (``milakov2018`` in the book's bibliography).
+
     See the chapter :doc:`/chapters/11_large_vocabulary`.
     """
     logits = _as_logits_2d(logits)
@@ -244,9 +256,14 @@ def streaming_cross_entropy(logits, targets, block_size=None, *, num_threads=Non
     targets = _check_targets(targets, num_tokens, num_classes)
     block = _check_block_size(block_size, (DEFAULT_BLOCK_TOKENS, DEFAULT_BLOCK_VOCAB))
     num_threads = _check_num_threads(num_threads)
-    if num_tokens == 0:
-        return logits.dtype.type(np.nan)
+    return _streaming_cross_entropy(logits, targets, block, num_threads)
 
+
+def _streaming_cross_entropy(logits, targets, block, num_threads):
+    """The maths of :func:`streaming_cross_entropy`, without the argument checks."""
+    num_tokens = logits.shape[0]
+    if num_tokens == 0:
+        return logits.dtype.type(np.nan)  # the mean of nothing, as in PyTorch
     chunks = _split(num_tokens, num_threads, block[0])
     parts = _map_chunks(lambda a, b: _rows_logsumexp(logits, a, b, block), chunks, num_threads)
     lse = np.concatenate(parts)
@@ -308,6 +325,12 @@ def fused_linear_cross_entropy(hidden, weight, targets, block_size=None, *, num_
         rows, the logits hold NaN or +inf, ``targets`` has the wrong shape or an index outside
         ``[0, V)``, or ``block_size`` is not positive.
 
+    References
+    ----------
+    Wijmans et al., "Cut Your Losses in Large-Vocabulary Language Models", 2024
+    (``wijmans2024``), and Hsu et al., "Liger Kernel: Efficient Triton Kernels for LLM
+    Training", 2024 (``hsu2024liger``), in the book's bibliography.
+
     See the chapter :doc:`/chapters/11_large_vocabulary`.
     """
     hidden = as_float_array(hidden, "hidden")
@@ -331,9 +354,14 @@ def fused_linear_cross_entropy(hidden, weight, targets, block_size=None, *, num_
     targets = _check_targets(targets, num_tokens, num_classes)
     block = _check_block_size(block_size, DEFAULT_FUSED_BLOCK)
     num_threads = _check_num_threads(num_threads)
-    if num_tokens == 0:
-        return dtype.type(np.nan)
+    return _fused_linear_cross_entropy(hidden, weight, targets, block, num_threads)
 
+
+def _fused_linear_cross_entropy(hidden, weight, targets, block, num_threads):
+    """The maths of :func:`fused_linear_cross_entropy`, without the argument checks."""
+    num_tokens, dtype = hidden.shape[0], hidden.dtype
+    if num_tokens == 0:
+        return dtype.type(np.nan)  # the mean of nothing, as in PyTorch
     chunks = _split(num_tokens, num_threads, block[0])
     threaded = len(chunks) > 1 and num_threads > 1
     with _one_blas_thread() if threaded else contextlib.nullcontext():

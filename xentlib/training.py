@@ -13,11 +13,15 @@ import numpy as np
 from ._checks import (
     as_class_indices,
     as_float_array,
+    check_bool,
     check_fraction,
     check_int,
+    check_logits,
+    check_probabilities,
+    check_real,
     result_dtype,
 )
-from .gradients import softmax_cross_entropy, softmax_cross_entropy_grad
+from .gradients import _softmax_cross_entropy, _softmax_cross_entropy_grad
 from .softmax import softmax
 
 
@@ -56,6 +60,11 @@ def one_hot(targets, num_classes):
     """
     num_classes = check_int(num_classes, "num_classes", minimum=1)
     targets = as_class_indices(targets, num_classes)
+    return _one_hot(targets, num_classes)
+
+
+def _one_hot(targets, num_classes):
+    """The maths of :func:`one_hot`, without the argument checks."""
     return (targets[..., None] == np.arange(num_classes)).astype(np.float64)
 
 
@@ -86,13 +95,23 @@ def smooth_labels(labels, label_smoothing):
     ValueError
         If ``labels`` is a scalar or ``label_smoothing`` is outside [0, 1].
 
+    References
+    ----------
+    Szegedy et al., "Rethinking the Inception Architecture for Computer Vision", CVPR 2016
+    (``szegedy2016`` in the book's bibliography).
+
     See the chapter :doc:`/chapters/10_training_softmax_regression`.
     """
     labels = as_float_array(labels, "labels")
     eps = check_fraction(label_smoothing, "label_smoothing")
     if labels.ndim == 0:
         raise ValueError("labels must have at least one dimension (the class axis), got a scalar")
-    num_classes = labels.shape[-1]
+    return _smooth_labels(labels, eps)
+
+
+def _smooth_labels(labels, label_smoothing):
+    """The maths of :func:`smooth_labels`, without the argument checks."""
+    eps, num_classes = label_smoothing, labels.shape[-1]
     return (labels * (1 - eps) + eps / num_classes).astype(labels.dtype)
 
 
@@ -120,16 +139,21 @@ def init_softmax_regression(num_features, num_classes, scale=0.01, seed=0):
     Raises
     ------
     TypeError
-        If a size is not an int.
+        If a size or ``seed`` is not an int, or ``scale`` is not a real number.
     ValueError
-        If a size is below 1 or ``scale`` is negative.
+        If a size is below 1, ``scale`` is negative or infinite, or ``seed`` is negative.
 
     See the chapter :doc:`/chapters/10_training_softmax_regression`.
     """
     num_features = check_int(num_features, "num_features", minimum=1)
     num_classes = check_int(num_classes, "num_classes", minimum=1)
-    if not scale >= 0:
-        raise ValueError(f"scale must be non-negative, got {scale}")
+    scale = check_real(scale, "scale", 0, np.inf, bounds="[)")
+    seed = check_int(seed, "seed", minimum=0)
+    return _init_softmax_regression(num_features, num_classes, scale, seed)
+
+
+def _init_softmax_regression(num_features, num_classes, scale, seed):
+    """The maths of :func:`init_softmax_regression`, without the argument checks."""
     rng = np.random.default_rng(seed)
     weight = rng.normal(0.0, scale, size=(num_features, num_classes))
     return weight, np.zeros(num_classes)
@@ -175,6 +199,11 @@ def softmax_regression_logits(features, weight, bias):
         raise ValueError(
             f"bias must have shape ({weight.shape[1]},) to match weight, got {bias.shape}"
         )
+    return _softmax_regression_logits(features, weight, bias)
+
+
+def _softmax_regression_logits(features, weight, bias):
+    """The maths of :func:`softmax_regression_logits`, without the argument checks."""
     return features @ weight + bias
 
 
@@ -214,8 +243,19 @@ def softmax_regression_grad(features, labels, weight, bias):
     """
     features = _as_matrix(features, "features")
     logits = softmax_regression_logits(features, weight, bias)
-    grad_logits = softmax_cross_entropy_grad(logits, labels)
-    loss = softmax_cross_entropy(logits, labels)
+    labels = as_float_array(labels, "labels")
+    if labels.shape != logits.shape:
+        raise ValueError(
+            f"labels must have shape {logits.shape} to match the logits, got {labels.shape}"
+        )
+    dtype = result_dtype(logits, labels)
+    return _softmax_regression_grad(features, labels.astype(dtype), logits.astype(dtype))
+
+
+def _softmax_regression_grad(features, labels, logits):
+    """The maths of :func:`softmax_regression_grad`, without the argument checks."""
+    grad_logits = _softmax_cross_entropy_grad(logits, labels)  # G = (softmax(Z) - Y) / N
+    loss = _softmax_cross_entropy(logits, labels)
     return loss, features.T @ grad_logits, grad_logits.sum(axis=0)
 
 
@@ -313,35 +353,81 @@ def fit_softmax_regression(
     weight = weight.astype(dtype)  # copies: the caller's arrays stay as they were
     bias = as_float_array(bias, "bias").astype(dtype)
     softmax_regression_logits(features[:1], weight, bias)  # checks the shapes fit
-    if isinstance(learning_rate, bool) or not isinstance(learning_rate, (int, float, np.floating)):
-        raise TypeError(f"learning_rate must be a real number, got {type(learning_rate).__name__}")
-    if not (np.isfinite(learning_rate) and learning_rate > 0):
-        raise ValueError(f"learning_rate must be positive and finite, got {learning_rate}")
+    learning_rate = check_real(learning_rate, "learning_rate", 0, np.inf, bounds="()")
     epochs = check_int(epochs, "epochs", minimum=0)
-    n = features.shape[0]
-    step = n if batch_size is None else check_int(batch_size, "batch_size", minimum=1)
-    labels = smooth_labels(one_hot(targets, num_classes), label_smoothing).astype(dtype)
+    if batch_size is not None:
+        batch_size = check_int(batch_size, "batch_size", minimum=1)
+    label_smoothing = check_fraction(label_smoothing, "label_smoothing")
+    seed = check_int(seed, "seed", minimum=0)
+    progress = check_bool(progress, "progress")
     if validation is not None:
-        if not (isinstance(validation, (tuple, list)) and len(validation) == 2):
-            raise TypeError("validation must be a pair (features_val, targets_val)")
-        val_features = _as_matrix(validation[0], "validation features")
-        val_targets = as_class_indices(validation[1], num_classes, "validation targets")
-        val_labels = one_hot(val_targets, num_classes).astype(dtype)
+        try:
+            val_features, val_targets = validation
+        except (TypeError, ValueError):
+            raise TypeError(
+                "validation must be a pair (features_val, targets_val), got "
+                f"{type(validation).__name__} {np.shape(validation)}"
+            ) from None
+        val_features = _as_matrix(val_features, "validation features")
+        val_targets = as_class_indices(val_targets, num_classes, "validation targets")
+        if val_targets.shape != (val_features.shape[0],):
+            raise ValueError(
+                f"validation targets must have shape ({val_features.shape[0]},) to match the "
+                f"validation features, got {val_targets.shape}"
+            )
+        softmax_regression_logits(val_features[:1], weight, bias)  # checks the shapes fit
+        validation = (val_features.astype(dtype, copy=False), val_targets)
+    return _fit_softmax_regression(
+        features.astype(dtype, copy=False),
+        targets,
+        weight,
+        bias,
+        learning_rate,
+        epochs,
+        batch_size,
+        label_smoothing,
+        seed,
+        validation,
+        progress,
+    )
 
+
+def _fit_softmax_regression(
+    features,
+    targets,
+    weight,
+    bias,
+    learning_rate,
+    epochs,
+    batch_size,
+    label_smoothing,
+    seed,
+    validation,
+    progress,
+):
+    """The maths of :func:`fit_softmax_regression`, without the argument checks.
+
+    ``weight`` and ``bias`` are updated in place: the wrapper passes copies.
+    """
+    n, num_classes = features.shape[0], weight.shape[1]
+    labels = _smooth_labels(_one_hot(targets, num_classes), label_smoothing).astype(weight.dtype)
     history = {"train_loss": [], "train_accuracy": []}
     if validation is not None:
+        val_features, val_targets = validation
+        val_labels = _one_hot(val_targets, num_classes).astype(weight.dtype)
         history.update(val_loss=[], val_accuracy=[])
 
     def record():
         logits = features @ weight + bias
-        history["train_loss"].append(float(softmax_cross_entropy(logits, labels)))
-        history["train_accuracy"].append(accuracy(logits, targets))
+        history["train_loss"].append(float(_softmax_cross_entropy(logits, labels)))
+        history["train_accuracy"].append(_accuracy(logits, targets))
         if validation is not None:
             val_logits = val_features @ weight + bias
-            history["val_loss"].append(float(softmax_cross_entropy(val_logits, val_labels)))
-            history["val_accuracy"].append(accuracy(val_logits, val_targets))
+            history["val_loss"].append(float(_softmax_cross_entropy(val_logits, val_labels)))
+            history["val_accuracy"].append(_accuracy(val_logits, val_targets))
 
     rng = np.random.default_rng(seed)
+    step = n if batch_size is None else batch_size
     epoch_range = range(epochs)
     if progress:
         from tqdm import tqdm  # imported only when a bar is wanted
@@ -353,7 +439,8 @@ def fit_softmax_regression(
         for start in range(0, n, step):
             rows = order[start : start + step]
             x = features[rows]
-            grad_logits = softmax_cross_entropy_grad(x @ weight + bias, labels[rows])
+            # G = (softmax(x W + b) - y) / |B|, then one chain-rule step to W and b
+            grad_logits = _softmax_cross_entropy_grad(x @ weight + bias, labels[rows])
             weight -= learning_rate * (x.T @ grad_logits)
             bias -= learning_rate * grad_logits.sum(axis=0)
         record()
@@ -394,18 +481,18 @@ def interactive_session(environ=None, stream=None):
     return bool(isatty and isatty())
 
 
-def _predictions(scores, targets):
-    """Predicted classes (argmax of the last axis) and checked targets of the same shape."""
-    scores = as_float_array(scores, "scores")
+def _scores_and_targets(scores, targets, name="scores"):
+    """Scores with a class axis (the last) and class indices of the matching shape."""
+    scores = as_float_array(scores, name)
     if scores.ndim == 0:
-        raise ValueError("scores must have at least one dimension (the class axis), got a scalar")
+        raise ValueError(f"{name} must have at least one dimension (the class axis), got a scalar")
     targets = as_class_indices(targets, scores.shape[-1])
     if targets.shape != scores.shape[:-1]:
         raise ValueError(
-            f"targets must have shape {scores.shape[:-1]} to match scores {scores.shape}, "
+            f"targets must have shape {scores.shape[:-1]} to match {name} {scores.shape}, "
             f"got {targets.shape}"
         )
-    return scores.argmax(axis=-1) if scores.shape[-1] else targets, targets
+    return scores, targets
 
 
 def accuracy(scores, targets):
@@ -434,26 +521,34 @@ def accuracy(scores, targets):
 
     See the chapter :doc:`/chapters/10_training_softmax_regression`.
     """
-    predictions, targets = _predictions(scores, targets)
+    scores, targets = _scores_and_targets(scores, targets)
+    check_logits(scores, "scores", -1)
+    return _accuracy(scores, targets)
+
+
+def _accuracy(scores, targets):
+    """The maths of :func:`accuracy`, without the argument checks."""
     if targets.size == 0:
-        return float("nan")
-    return float(np.mean(predictions == targets))
+        return float("nan")  # the mean of nothing
+    return float(np.mean(scores.argmax(axis=-1) == targets))
 
 
-def confusion_matrix(targets, predictions, num_classes):
+def confusion_matrix(predictions, targets, num_classes):
     r"""Counts of (true class, predicted class) pairs.
 
     .. math:: M_{ij} = \#\{n : t_n = i,\ \hat t_n = j\}
 
     Rows are true classes, columns predictions (the convention of scikit-learn), so the
-    diagonal holds the correct predictions and each row sums to the class's support.
+    diagonal holds the correct predictions and each row sums to the class's support. The
+    prediction comes first, as in every xentlib function (scikit-learn's
+    ``confusion_matrix(y_true, y_pred)`` takes the target first; the matrix is the same).
 
     Parameters
     ----------
-    targets : array_like of int
-        True class indices, 1-D.
     predictions : array_like of int
-        Predicted class indices, same shape.
+        Predicted class indices, 1-D.
+    targets : array_like of int
+        True class indices, same shape.
     num_classes : int
         Number of classes :math:`C`, at least 1.
 
@@ -472,19 +567,21 @@ def confusion_matrix(targets, predictions, num_classes):
     See the chapter :doc:`/chapters/10_training_softmax_regression`.
     """
     num_classes = check_int(num_classes, "num_classes", minimum=1)
-    targets = as_class_indices(targets, num_classes)
     predictions = as_class_indices(predictions, num_classes, "predictions")
+    targets = as_class_indices(targets, num_classes)
     if targets.shape != predictions.shape or targets.ndim != 1:
         raise ValueError(
-            "targets and predictions must be 1-D with the same shape, got "
-            f"{targets.shape} and {predictions.shape}"
+            "predictions and targets must be 1-D with the same shape, got "
+            f"{predictions.shape} and {targets.shape}"
         )
-    flat = targets * num_classes + predictions
-    return (
-        np.bincount(flat, minlength=num_classes**2)
-        .reshape(num_classes, num_classes)
-        .astype(np.int64)
-    )
+    return _confusion_matrix(predictions, targets, num_classes)
+
+
+def _confusion_matrix(predictions, targets, num_classes):
+    """The maths of :func:`confusion_matrix`, without the argument checks."""
+    flat = targets * num_classes + predictions  # the pair (t, p) as one index, row-major
+    counts = np.bincount(flat, minlength=num_classes**2)
+    return counts.reshape(num_classes, num_classes).astype(np.int64)
 
 
 class ReliabilityBins(NamedTuple):
@@ -533,11 +630,18 @@ def reliability_bins(probs, targets, n_bins=10):
     """
     n_bins = check_int(n_bins, "n_bins", minimum=1)
     probs = _as_matrix(probs, "probs")
-    if probs.size and (np.isnan(probs).any() or probs.min() < 0 or probs.max() > 1):
-        raise ValueError("probs must hold probabilities in [0, 1] (no NaN)")
-    predictions, targets = _predictions(probs, targets)
-    confidence = probs.max(axis=-1) if probs.shape[1] else np.zeros(len(targets))
-    correct = (predictions == targets).astype(np.float64)
+    check_probabilities(probs, "probs")
+    probs, targets = _scores_and_targets(probs, targets, "probs")
+    return _reliability_bins(probs, targets, n_bins)
+
+
+def _reliability_bins(probs, targets, n_bins):
+    """The maths of :func:`reliability_bins`, without the argument checks."""
+    if probs.shape[1] == 0:  # no classes, so no samples either: every bin is empty
+        confidence, correct = np.zeros(0), np.zeros(0)
+    else:
+        confidence = probs.max(axis=-1)
+        correct = (probs.argmax(axis=-1) == targets).astype(np.float64)
     # bin k is (k/K, (k+1)/K]; ceil puts an exact edge into the bin below it
     index = np.clip(np.ceil(confidence * n_bins).astype(np.intp) - 1, 0, n_bins - 1)
     counts = np.bincount(index, minlength=n_bins).astype(np.int64)
@@ -554,7 +658,7 @@ def expected_calibration_error(probs, targets, n_bins=10):
     .. math:: \operatorname{ECE} = \sum_{k=1}^{K} \frac{|B_k|}{N}
               \bigl| \operatorname{acc}(B_k) - \operatorname{conf}(B_k) \bigr|
 
-    with the equal-width bins of :func:`reliability_bins` (Guo et al., 2017).
+    with the equal-width bins of :func:`reliability_bins`.
 
     Parameters
     ----------
@@ -577,12 +681,22 @@ def expected_calibration_error(probs, targets, n_bins=10):
     ValueError
         As :func:`reliability_bins`, or for an empty batch.
 
+    References
+    ----------
+    Guo, Pleiss, Sun and Weinberger, "On Calibration of Modern Neural Networks", ICML 2017
+    (``guo2017calibration`` in the book's bibliography).
+
     See the chapter :doc:`/chapters/10_training_softmax_regression`.
     """
     bins = reliability_bins(probs, targets, n_bins)
-    total = bins.counts.sum()
-    if total == 0:
+    if bins.counts.sum() == 0:
         raise ValueError("probs must hold at least one prediction to compute a calibration error")
+    return _expected_calibration_error(bins)
+
+
+def _expected_calibration_error(bins):
+    """The maths of :func:`expected_calibration_error`, from the bins of the predictions."""
+    total = bins.counts.sum()
     filled = bins.counts > 0
     gaps = np.abs(bins.accuracy[filled] - bins.confidence[filled])
     return float(np.sum(bins.counts[filled] / total * gaps))
@@ -616,4 +730,10 @@ def predict_proba(features, weight, bias):
 
     See the chapter :doc:`/chapters/10_training_softmax_regression`.
     """
-    return softmax(softmax_regression_logits(features, weight, bias), axis=-1)
+    logits = softmax_regression_logits(features, weight, bias)
+    return _predict_proba(logits)
+
+
+def _predict_proba(logits):
+    """The maths of :func:`predict_proba`, from the logits of :func:`softmax_regression_logits`."""
+    return softmax(logits, axis=-1)
