@@ -724,7 +724,9 @@ def poisson_nll_loss(input, target, log_input=True, full=False, eps=1e-8, reduct
         The predicted log-rates (``log_input``) or rates :math:`x`; broadcast against
         ``target``.
     target : array_like
-        The observed counts :math:`y` (not checked: PyTorch computes any real value).
+        The observed counts :math:`y` (not checked: PyTorch computes any real value). For an
+        integer target PyTorch works the Stirling term in float32, its default dtype, even for
+        float64 input; here it is worked in the dtype of the result.
     log_input : bool, default True
         Whether ``input`` holds the logarithm of the rate.
     full : bool, default False
