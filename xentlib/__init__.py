@@ -36,6 +36,14 @@ from .likelihood import (
     categorical_log_likelihood,
     categorical_mle,
 )
+from .likelihood_losses import (
+    fit_logistic_regression,
+    gaussian_nll,
+    laplace_nll,
+    poisson_nll,
+    sigmoid_squared_error,
+    sigmoid_squared_error_grad,
+)
 from .nll import negative_log_likelihood, sparse_cross_entropy_with_logits
 from .soft_targets import clip_loss, distillation_loss, info_nce, smooth_labels_other_classes
 from .softmax import log_sigmoid, log_softmax, logsumexp, sigmoid, softmax
@@ -115,6 +123,13 @@ __all__ = [
     "causal_lm_loss",
     "perplexity",
     "z_loss",
+    # chapter 13: choosing a loss from a likelihood
+    "fit_logistic_regression",
+    "gaussian_nll",
+    "laplace_nll",
+    "poisson_nll",
+    "sigmoid_squared_error",
+    "sigmoid_squared_error_grad",
     # chapter 15: soft targets and contrastive learning
     "clip_loss",
     "distillation_loss",
