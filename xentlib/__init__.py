@@ -22,6 +22,15 @@ from .gradients import (
     softmax_cross_entropy_grad,
     softmax_jacobian,
 )
+from .imbalance import (
+    average_precision,
+    balanced_class_weights,
+    fit_binary_classifier,
+    focal_loss_with_logits,
+    focal_loss_with_logits_grad,
+    precision_recall_curve,
+    precision_recall_per_class,
+)
 from .language_model import (
     bigram_log_probs,
     bits_per_unit,
@@ -130,6 +139,14 @@ __all__ = [
     "poisson_nll",
     "sigmoid_squared_error",
     "sigmoid_squared_error_grad",
+    # chapter 14: imbalance and focal loss
+    "average_precision",
+    "balanced_class_weights",
+    "fit_binary_classifier",
+    "focal_loss_with_logits",
+    "focal_loss_with_logits_grad",
+    "precision_recall_curve",
+    "precision_recall_per_class",
     # chapter 15: soft targets and contrastive learning
     "clip_loss",
     "distillation_loss",

@@ -20,11 +20,15 @@ from ._checks import (
     check_bool,
     check_fraction,
     check_int,
+    check_logits,
     check_no_nan,
     check_probabilities,
     check_same_shape,
 )
+from .binary import _binary_cross_entropy
+from .imbalance import _check_focal, _focal_loss_with_logits
 from .softmax import logsumexp
+from .softmax import softmax as _core_softmax
 
 #: ``keras.config.epsilon()``: the clip applied to probabilities before the logarithm.
 EPSILON = 1e-7
@@ -298,3 +302,213 @@ def _binary_crossentropy(y_true, y_pred, from_logits, label_smoothing, axis):
     if elementwise.shape[axis] == 0:  # the mean of nothing, as tf.reduce_mean gives it
         return np.full(np.delete(elementwise.shape, axis), np.nan, dtype=y_pred.dtype)
     return np.mean(elementwise, axis=axis)
+
+
+# --- focal losses (chapter 14) ------------------------------------------------------------------
+
+
+def _mean_along(elementwise, axis, dtype):
+    """``tf.reduce_mean`` along ``axis``: the mean of nothing is ``nan``, without a warning."""
+    if elementwise.shape[axis] == 0:
+        return np.full(np.delete(elementwise.shape, axis), np.nan, dtype=dtype)
+    return np.mean(elementwise, axis=axis).astype(dtype, copy=False)
+
+
+def binary_focal_crossentropy(
+    y_true,
+    y_pred,
+    apply_class_balancing=False,
+    alpha=0.25,
+    gamma=2.0,
+    from_logits=False,
+    label_smoothing=0.0,
+    axis=-1,
+):
+    r"""``keras.losses.binary_focal_crossentropy``: the focal loss, averaged along ``axis``.
+
+    Keras multiplies each element's binary cross-entropy by :math:`(1 - p_t)^\gamma`, with
+    :math:`p_t = t p + (1 - t)(1 - p)` computed from the unclipped probabilities, and, with
+    ``apply_class_balancing``, by :math:`\alpha_t = t \alpha + (1 - t)(1 - \alpha)`
+    :cite:p:`lin2017focal`:
+
+    .. math:: \ell = \operatorname{mean}\bigl(\alpha_t\, (1 - p_t)^\gamma\,
+              \mathrm{BCE}(t, p)\bigr)
+
+    With probabilities the cross-entropy is the clipped one of :func:`binary_crossentropy`;
+    with logits it is the exact ``sigmoid_cross_entropy_with_logits`` (Keras recovers the
+    logits from its own sigmoid), which is :func:`xentlib.imbalance.focal_loss_with_logits`.
+    Label smoothing first replaces :math:`t` by :math:`t (1 - s) + s / 2`, for the weights too.
+
+    Parameters
+    ----------
+    y_true : array_like
+        Targets in [0, 1], same shape as ``y_pred``; cast to ``y_pred``'s dtype.
+    y_pred : array_like
+        Probabilities in [0, 1] or, with ``from_logits=True``, logits.
+    apply_class_balancing : bool, default False
+        Whether to weight by :math:`\alpha_t`.
+    alpha : float, default 0.25
+        :math:`\alpha` in [0, 1], the weight of the label 1 (used with
+        ``apply_class_balancing`` only; Keras does not check its range, the mirror does).
+    gamma : float, default 2.0
+        The focusing exponent :math:`\gamma \ge 0`.
+    from_logits : bool, default False
+        Whether ``y_pred`` holds logits.
+    label_smoothing : float, default 0.0
+        :math:`s` in [0, 1].
+    axis : int, default -1
+        The axis averaged over.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``y_pred``'s shape without ``axis``; ``y_pred``'s float dtype.
+
+    Raises
+    ------
+    TypeError
+        If an array is not real-valued, a flag is not a bool, ``alpha``, ``gamma`` or
+        ``label_smoothing`` is not a number, or ``axis`` is not an int.
+    ValueError
+        If the shapes differ, ``axis`` is out of range, ``alpha`` or ``label_smoothing`` is
+        outside [0, 1], ``gamma`` is negative, or ``y_pred`` holds NaN (or, for
+        probabilities, leaves [0, 1]).
+
+    References
+    ----------
+    :cite:t:`lin2017focal`.
+
+    See the chapter :doc:`/chapters/14_imbalance_and_focal_loss`.
+    """
+    y_true, y_pred, from_logits, label_smoothing, axis = _dense_arguments(
+        y_true, y_pred, from_logits, label_smoothing, axis
+    )
+    apply_class_balancing = check_bool(apply_class_balancing, "apply_class_balancing")
+    alpha, gamma = _check_focal(alpha, gamma)
+    check_no_nan(y_pred, "y_pred")
+    if not from_logits and y_pred.size and (y_pred.min() < 0 or y_pred.max() > 1):
+        raise ValueError(
+            "y_pred must hold probabilities in [0, 1] (or pass from_logits=True), got values "
+            f"in [{y_pred.min():.6g}, {y_pred.max():.6g}]"
+        )
+    return _binary_focal_crossentropy(
+        y_true, y_pred, apply_class_balancing, alpha, gamma, from_logits, label_smoothing, axis
+    )
+
+
+def _binary_focal_crossentropy(
+    y_true, y_pred, apply_class_balancing, alpha, gamma, from_logits, label_smoothing, axis
+):
+    """The maths of :func:`binary_focal_crossentropy`, without the argument checks."""
+    if label_smoothing:
+        y_true = (y_true * (1 - label_smoothing) + 0.5 * label_smoothing).astype(y_pred.dtype)
+    weight = alpha if apply_class_balancing else None
+    if from_logits:
+        elementwise = _focal_loss_with_logits(y_pred, y_true, weight, gamma)
+    else:
+        # the weights see the unclipped probabilities, the cross-entropy the clipped ones
+        one_minus_p_t = y_true * (1 - y_pred) + (1 - y_true) * y_pred
+        elementwise = one_minus_p_t**gamma * _binary_cross_entropy(y_pred, y_true, EPSILON)
+        if weight is not None:
+            elementwise = (y_true * weight + (1 - y_true) * (1 - weight)) * elementwise
+    return _mean_along(elementwise, axis, y_pred.dtype)
+
+
+def categorical_focal_crossentropy(
+    y_true, y_pred, alpha=0.25, gamma=2.0, from_logits=False, label_smoothing=0.0, axis=-1
+):
+    r"""``keras.losses.categorical_focal_crossentropy``: the softmax focal loss per sample.
+
+    Keras renormalises and clips the probabilities as in :func:`categorical_crossentropy`, then
+    weights every class's term by :math:`\alpha (1 - p_c)^\gamma` :cite:p:`lin2017focal`:
+
+    .. math:: \ell = -\sum_c \alpha_c\, (1 - \hat p_c)^\gamma\, t_c \log \hat p_c, \qquad
+              \hat p = \operatorname{clip}\!\left(\frac{p}{\sum_k p_k},
+              \epsilon, 1 - \epsilon\right)
+
+    With logits, :math:`p` is their softmax, and the clip still applies (unlike
+    :func:`categorical_crossentropy`, which hands logits to the fused op). Label smoothing first
+    replaces :math:`t` by :math:`t (1 - s) + s / C`.
+
+    Parameters
+    ----------
+    y_true : array_like
+        One-hot (or soft) labels, same shape as ``y_pred``; cast to ``y_pred``'s dtype.
+    y_pred : array_like
+        Probabilities (rows are renormalised) or, with ``from_logits=True``, logits.
+    alpha : float or array_like, default 0.25
+        A non-negative weight: one number, or one per class (an array that broadcasts against
+        ``y_pred``, e.g. shape ``(C,)`` for the last axis), as Keras allows. A Python list is
+        rounded to float32 first, as Keras converts it to a float32 tensor.
+    gamma : float, default 2.0
+        The focusing exponent :math:`\gamma \ge 0`.
+    from_logits : bool, default False
+        Whether ``y_pred`` holds logits.
+    label_smoothing : float, default 0.0
+        :math:`s` in [0, 1]; :math:`C` is the length of the last axis of ``y_true``.
+    axis : int, default -1
+        The class axis.
+
+    Returns
+    -------
+    numpy.ndarray
+        One loss per sample: ``y_pred``'s shape without ``axis``; ``y_pred``'s float dtype.
+
+    Raises
+    ------
+    TypeError
+        If an array (``alpha`` included) is not real-valued, ``from_logits`` is not a bool,
+        ``gamma`` or ``label_smoothing`` is not a number, or ``axis`` is not an int.
+    ValueError
+        If the shapes differ or ``alpha`` does not broadcast, ``axis`` is out of range,
+        ``alpha`` is negative or NaN, ``gamma`` is negative, ``label_smoothing`` is outside
+        [0, 1], or ``y_pred`` holds NaN, ``+inf`` or (probabilities only) a negative entry or an
+        all-zero row.
+
+    References
+    ----------
+    :cite:t:`lin2017focal`.
+
+    See the chapter :doc:`/chapters/14_imbalance_and_focal_loss`.
+    """
+    y_true, y_pred, from_logits, label_smoothing, axis = _dense_arguments(
+        y_true, y_pred, from_logits, label_smoothing, axis
+    )
+    _, gamma = _check_focal(None, gamma)
+    listed = isinstance(alpha, (list, tuple))
+    alpha = as_float_array(alpha, "alpha")
+    if listed:  # Keras turns a Python list into a tensor of its floatx, float32
+        alpha = alpha.astype(np.float32)
+    check_no_nan(alpha, "alpha")
+    if alpha.size and alpha.min() < 0:
+        raise ValueError(f"alpha must be non-negative, got a minimum of {alpha.min():.6g}")
+    try:
+        np.broadcast_shapes(alpha.shape, y_pred.shape)
+    except ValueError:
+        raise ValueError(
+            f"alpha of shape {alpha.shape} must broadcast against y_pred's shape {y_pred.shape}"
+        ) from None
+    alpha = alpha.astype(y_pred.dtype)
+    if from_logits:
+        check_logits(y_pred, "y_pred", axis)
+    else:
+        _check_probs(y_pred, axis)
+    return _categorical_focal_crossentropy(
+        y_true, y_pred, alpha, gamma, from_logits, label_smoothing, axis
+    )
+
+
+def _categorical_focal_crossentropy(
+    y_true, y_pred, alpha, gamma, from_logits, label_smoothing, axis
+):
+    """The maths of :func:`categorical_focal_crossentropy`, without the argument checks."""
+    if label_smoothing:
+        num_classes = y_true.shape[-1]
+        y_true = (y_true * (1 - label_smoothing) + label_smoothing / num_classes).astype(
+            y_pred.dtype
+        )
+    probs = _core_softmax(y_pred, axis=axis) if from_logits else y_pred
+    probs = _clip(probs / np.sum(probs, axis=axis, keepdims=True))
+    # every class's cross-entropy term, weighted by how far its probability is from 1
+    terms = (1 - probs) ** gamma * alpha * (-y_true * np.log(probs))
+    return np.sum(terms, axis=axis).astype(y_pred.dtype, copy=False)

@@ -32,6 +32,7 @@ from ._checks import (
     check_same_shape,
 )
 from ._ops import reduce, xlogy
+from .imbalance import _focal_loss_with_logits
 from .softmax import log_sigmoid
 from .softmax import log_softmax as _core_log_softmax
 from .softmax import softmax as _core_softmax
@@ -778,3 +779,75 @@ def _poisson_nll_loss(input, target, log_input, full, eps, reduction):
             stirling = target * np.log(target) - target + 0.5 * np.log(2 * math.pi * target)
             losses = losses + np.where(target > 1, stirling, 0)
     return reduce(np.asarray(losses, dtype=input.dtype), reduction)
+
+
+# --- focal loss (torchvision, chapter 14) -------------------------------------------------------
+
+
+def sigmoid_focal_loss(inputs, targets, alpha=0.25, gamma=2.0, reduction="none"):
+    r"""The focal loss of RetinaNet, as ``torchvision.ops.sigmoid_focal_loss``.
+
+    Binary cross-entropy from logits, weighted by :math:`(1 - p_t)^\gamma` and, unless
+    :math:`\alpha < 0`, by :math:`\alpha_t` :cite:p:`lin2017focal`:
+
+    .. math:: \ell = \alpha_t\, (1 - p_t)^\gamma\,
+              \bigl[-t \log \sigma(x) - (1 - t) \log(1 - \sigma(x))\bigr],
+              \qquad p_t = t\,\sigma(x) + (1 - t)(1 - \sigma(x)),
+              \qquad \alpha_t = t \alpha + (1 - t)(1 - \alpha)
+
+    This is :func:`xentlib.imbalance.focal_loss_with_logits`, with torchvision's conventions:
+    a negative ``alpha`` (torchvision documents -1) switches the :math:`\alpha_t` weight off,
+    and the default reduction is ``'none'``. Unlike torchvision, the mirror checks its
+    arguments: ``alpha`` above 1, a negative ``gamma`` and targets outside [0, 1] are refused.
+
+    Parameters
+    ----------
+    inputs : array_like
+        Logits; any shape.
+    targets : array_like
+        Targets in [0, 1] (0 for the negative class, 1 for the positive), ``inputs``' shape.
+    alpha : float, default 0.25
+        :math:`\alpha` in [0, 1], the weight of the positive class; any negative number
+        disables the weighting.
+    gamma : float, default 2.0
+        The focusing exponent :math:`\gamma \ge 0`.
+    reduction : {'none', 'mean', 'sum'}, default 'none'
+        'mean' averages over all elements.
+
+    Returns
+    -------
+    numpy.floating or numpy.ndarray
+        The elementwise losses for 'none', else a scalar; the common dtype of ``inputs`` and
+        ``targets``.
+
+    Raises
+    ------
+    TypeError
+        If an array is not real-valued, or ``alpha`` or ``gamma`` is not a real number.
+    ValueError
+        If the shapes differ, ``targets`` leave [0, 1], ``alpha`` is above
+        1, ``gamma`` is negative, or ``reduction`` is unknown.
+
+    References
+    ----------
+    :cite:t:`lin2017focal`.
+
+    See the chapter :doc:`/chapters/14_imbalance_and_focal_loss`.
+    """
+    inputs = as_float_array(inputs, "inputs")
+    targets = as_float_array(targets, "targets")
+    check_same_shape(inputs, targets, "inputs", "targets")
+    check_probabilities(targets, "targets")
+    alpha = check_real(alpha, "alpha", high=1)
+    gamma = check_real(gamma, "gamma", low=0)
+    check_reduction(reduction, _REDUCTIONS)
+    return _sigmoid_focal_loss(inputs, targets, alpha, gamma, reduction)
+
+
+def _sigmoid_focal_loss(inputs, targets, alpha, gamma, reduction):
+    """The maths of :func:`sigmoid_focal_loss`, without the argument checks."""
+    dtype = np.result_type(inputs, targets)
+    losses = _focal_loss_with_logits(
+        inputs.astype(dtype), targets.astype(dtype), alpha if alpha >= 0 else None, gamma
+    )
+    return reduce(losses, reduction)
