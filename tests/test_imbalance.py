@@ -83,6 +83,15 @@ def test_focal_gradient_closed_forms(dtype):
     assert_close(focal_loss_with_logits_grad(z, y), expected, dtype, scale=30.0)
 
 
+def test_focal_gradient_keeps_the_tail_of_easy_examples():
+    # label 1, large z: -(1 - p)^2 [(1 - p) - 2 p log p] = -3 e^(-3z) (1 + O(e^(-z)))
+    z = np.array([20.0, 40.0, 200.0])
+    grad = focal_loss_with_logits_grad(z, np.ones(3))
+    np.testing.assert_allclose(grad, -3 * np.exp(-3 * z), rtol=1e-8)
+    grad0 = focal_loss_with_logits_grad(-z, np.zeros(3))
+    np.testing.assert_allclose(grad0, 3 * np.exp(-3 * z), rtol=1e-8)
+
+
 def test_focal_gradient_is_finite_at_extreme_logits():
     z = np.array([-1e4, -50.0, 50.0, 1e4, 0.0])
     for gamma in (0.0, 0.5, 2.0):

@@ -154,8 +154,10 @@ def _focal_loss_with_logits_grad(logits, labels, alpha, gamma):
     with np.errstate(divide="ignore", invalid="ignore"):
         # r = sigma(z) sigma(-z) / q lies in [0, 1]; where q underflows, q**gamma is 0 anyway
         r = np.where(q > 0, p * p_neg / q, 0.0)
-    # d(q**gamma)/dz = gamma q**gamma (1 - 2y) r, and d(ce)/dz = sigma(z) - y
-    grad = q**gamma * (p - y + gamma * (1 - 2 * y) * r * _binary_cross_entropy_with_logits(z, y))
+    # d(q**gamma)/dz = gamma q**gamma (1 - 2y) r, and d(ce)/dz = sigma(z) - y, written as
+    # (1 - y) sigma(z) - y sigma(-z) so that a hard label keeps the digits of a tiny gradient
+    ce_grad = (1 - y) * p - y * p_neg
+    grad = q**gamma * (ce_grad + gamma * (1 - 2 * y) * r * _binary_cross_entropy_with_logits(z, y))
     if alpha is not None:
         grad = _alpha_t(y, alpha) * grad
     return positive_zero(grad.astype(logits.dtype))
