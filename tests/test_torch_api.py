@@ -357,7 +357,7 @@ T = np.array([0, 1])
     [
         # cross_entropy / nll_loss
         (lambda: X.cross_entropy("logits", T), TypeError, "input must be a real-valued"),
-        (lambda: X.cross_entropy(1.0, T), ValueError, "input must have a class dimension"),
+        (lambda: X.cross_entropy(1.0, T), ValueError, "input must have a class axis"),
         (
             lambda: X.cross_entropy(np.zeros((2, 0)), T),
             ValueError,

@@ -17,6 +17,7 @@ from ._checks import (
     as_float_array,
     check_axis,
     check_bool,
+    check_class_axis,
     check_int,
     check_real,
     check_same_shape,
@@ -182,8 +183,7 @@ def sparse_softmax_cross_entropy_with_logits(labels, logits):
     See the chapter :doc:`/chapters/07_tensorflow`.
     """
     logits = as_float_array(logits, "logits")
-    if logits.ndim == 0:
-        raise ValueError("logits must have at least one dimension (the classes), got a scalar")
+    check_class_axis(logits, "logits")
     labels = as_class_indices(labels, logits.shape[-1], "labels")
     if labels.shape != logits.shape[:-1]:
         raise ValueError(

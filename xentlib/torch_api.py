@@ -24,6 +24,7 @@ from ._checks import (
     as_float_array,
     check_axis,
     check_bool,
+    check_class_axis,
     check_fraction,
     check_int,
     check_probabilities,
@@ -46,10 +47,7 @@ _REDUCTIONS = ("mean", "sum", "none")
 def _class_input(input):
     """``input`` as a float array with a class axis: dim 1, or dim 0 for a single sample."""
     input = as_float_array(input, "input")
-    if input.ndim == 0:
-        raise ValueError(
-            "input must have a class dimension: shape (C,), (N, C) or (N, C, d1, ...), got a scalar"
-        )
+    check_class_axis(input, "input")
     class_dim = 0 if input.ndim == 1 else 1
     if input.shape[class_dim] == 0:
         raise ValueError(
