@@ -111,7 +111,7 @@ def test_legacy_route_matches_probs_form_inside_the_clip(dtype):
     )
 
 
-def test_seed_004_binary_formula_on_one_hot_labels():
+def test_published_binary_formula_on_one_hot_labels_seed004softmaxv2():
     y_true = np.array([[0.0, 1.0, 0.0], [0.0, 0.0, 1.0]])
     probs = np.array([[0.227863, 0.61939586, 0.15274114], [0.49674623, 0.20196195, 0.30129182]])
     terms = -xentlib.binary_cross_entropy(probs, y_true)

@@ -1,4 +1,5 @@
-"""xentlib.entropy against closed forms, PyTorch, TensorFlow/Keras, seed 000, and its errors."""
+"""xentlib.entropy against closed forms, PyTorch, TensorFlow/Keras, the published example
+(seed000categorical), and its errors."""
 
 import numpy as np
 import pytest
@@ -7,7 +8,8 @@ from hypothesis import strategies as st
 
 import xentlib
 
-# seed 000: two samples, three classes; the first prediction row sums to 1.05
+# the published example (seed000categorical): two samples, three classes; the first
+# prediction row sums to 1.05
 Y_TRUE = np.array([[0, 1, 0], [0, 0, 1]])
 Y_PRED = np.array([[0.05, 0.95, 0.05], [0.1, 0.8, 0.1]])
 
@@ -38,12 +40,12 @@ def test_entropy_axis_and_dtype():
     np.testing.assert_allclose(got, xentlib.entropy(probs), rtol=1e-6)
 
 
-def test_seed_000_hand_calculation():
+def test_published_hand_calculation_seed000categorical():
     # the published value; the same float64 operations, so agreement to a few ulps
     assert abs(xentlib.cross_entropy(Y_PRED, Y_TRUE).mean() - 1.176939193690798) <= 1e-15
 
 
-def test_seed_000_keras_renormalises_and_clips(tf_keras):
+def test_published_example_keras_renormalises_and_clips(tf_keras):
     _, keras = tf_keras
     y_true, y_pred = Y_TRUE.astype(np.float32), Y_PRED.astype(np.float32)
     expected = keras.losses.categorical_crossentropy(y_true, y_pred).numpy()

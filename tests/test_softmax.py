@@ -104,7 +104,7 @@ def test_log_softmax_is_finite_where_log_of_softmax_is_minus_inf():
     )
 
 
-def test_seed_003_softmax_rows():
+def test_published_softmax_rows_seed003softmaxstability():
     x = np.array([[1.0, 2.0, 3.0]] * 3, np.float32)
     np.testing.assert_allclose(
         xentlib.softmax(x), [[0.09003057, 0.24472848, 0.66524094]] * 3, atol=1e-8
