@@ -2,7 +2,7 @@
 
 import numpy as np
 import pytest
-from tolerances import DTYPES, MIRROR, assert_close
+from tolerances import CORE, DTYPES, assert_close
 
 from xentlib import tf_api
 
@@ -46,7 +46,7 @@ def test_matches_tensorflow(tf_keras, dtype, num_true, remove_accidental_hits, s
         sampled_values=tuple(v.numpy() for v in values),
         remove_accidental_hits=remove_accidental_hits,
     )  # fmt: skip
-    assert_close(mine, expected, dtype, level=MIRROR, scale=10.0)
+    assert_close(mine, expected, dtype, level=CORE)
 
 
 def test_sample_with_replacement_and_one_dimensional_labels(tf_keras):
@@ -62,7 +62,7 @@ def test_sample_with_replacement_and_one_dimensional_labels(tf_keras):
     mine = tf_api.sampled_softmax_loss(
         weights, biases, labels[:, 0], inputs, S, V, sampled_values=values
     )
-    assert_close(mine, expected, np.float64, level=MIRROR, scale=10.0)
+    assert_close(mine, expected, np.float64, level=CORE)
 
 
 def test_accidental_hit_removal_is_what_changes_the_loss(tf_keras):
