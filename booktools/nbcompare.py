@@ -239,12 +239,19 @@ def pytest_configure(config):
 
 
 def pytest_collection_modifyitems(config, items):
-    """Decide each collected notebook's mode up front, so the summary lists every one."""
+    """Decide each collected notebook's mode up front and attach it to its cells' reports.
+
+    The reports carry it to the summary, also from pytest-xdist's workers to the main process.
+    """
     from nbval.plugin import IPyNbCell
 
+    modes = config.stash[_KEY]
     for item in items:
         if isinstance(item, IPyNbCell):
-            config.stash[_KEY].mode_for(item.parent)
+            mode = modes.mode_for(item.parent)
+            item.user_properties.append(
+                ("nb-compare", (mode, modes.decided[str(item.parent.path)][1]))
+            )
 
 
 def pytest_report_header(config):
@@ -253,16 +260,20 @@ def pytest_report_header(config):
 
 
 def pytest_terminal_summary(terminalreporter, config):
-    decided = config.stash[_KEY].decided
+    decided = {}  # notebook -> (mode, reason), from the reports of its cells
+    for reports in terminalreporter.stats.values():
+        for report in reports:
+            for name, value in getattr(report, "user_properties", ()):
+                if name == "nb-compare":
+                    decided[report.nodeid.split("::")[0]] = tuple(value)
     if not decided:
         return
     terminalreporter.section("notebook comparison")
     for mode in ("exact", "tolerant"):
-        paths = sorted(p for p, (m, _) in decided.items() if m == mode)
-        if not paths:
+        names = sorted(n for n, (m, _) in decided.items() if m == mode)
+        if not names:
             continue
         label = "exact" if mode == "exact" else "within tolerance"
-        terminalreporter.line(f"{label}: {len(paths)} notebooks")
-        for path in paths:
-            name = os.path.relpath(path, config.rootpath)
-            terminalreporter.line(f"  {name}: {decided[path][1]}")
+        terminalreporter.line(f"{label}: {len(names)} notebooks")
+        for name in names:
+            terminalreporter.line(f"  {name}: {decided[name][1]}")

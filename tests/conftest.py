@@ -7,6 +7,7 @@ import subprocess
 import sys
 
 import pytest
+from filelock import FileLock
 
 pytest_plugins = ["pytester"]  # tests/test_nbcompare.py runs the notebook plugin end to end
 
@@ -29,9 +30,11 @@ def tf_keras():
 
 @pytest.fixture(scope="session")
 def built_book(tmp_path_factory):
-    """Build the book once per session with warnings as errors; return the HTML folder.
+    """Build the book once per test run with warnings as errors; return the HTML folder.
 
-    Set XENT_BUILT_BOOK to the HTML folder of an existing build to test that instead (handy while
+    With pytest-xdist's workers, the first worker to need the book builds it under a lock in the
+    run's shared temporary folder and the others use that build (or its failure). Set
+    XENT_BUILT_BOOK to the HTML folder of an existing build to test that instead (handy while
     working on the tests themselves; CI leaves it unset and always builds).
     """
     existing = os.environ.get("XENT_BUILT_BOOK")
@@ -40,22 +43,33 @@ def built_book(tmp_path_factory):
         if not (html / "index.html").is_file():
             pytest.fail(f"XENT_BUILT_BOOK={existing} holds no built book (no index.html)")
         return html
-    out = tmp_path_factory.mktemp("book")
+    base = tmp_path_factory.getbasetemp()
+    shared = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+    out, failure = shared / "book", shared / "book-build-failed.txt"
+    with FileLock(str(shared / "book.lock")):
+        if not failure.exists() and not (out / "_build" / "html" / "index.html").is_file():
+            _build_book(out, failure)
+    if failure.exists():
+        pytest.fail(failure.read_text(), pytrace=False)
+    return out / "_build" / "html"
+
+
+def _build_book(out, failure):
+    """jupyter-book build -W into ``out``; on failure write the warnings to ``failure``."""
     jb = pathlib.Path(sys.executable).with_name("jupyter-book")
     cmd = [str(jb), "build", str(ROOT), "-W", "-n", "--keep-going", "--path-output", str(out)]
     proc = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT)
     if proc.returncode != 0:
         log = proc.stdout + proc.stderr
+        out.mkdir(parents=True, exist_ok=True)
         (out / "build.log").write_text(log)
         problems = [
             line for line in log.splitlines() if re.search(r"WARNING|ERROR|Error|Exception", line)
         ]
-        pytest.fail(
-            "jupyter-book build -W failed (full log in build.log beside the output):\n"
-            + "\n".join(problems[-40:] or log.splitlines()[-40:]),
-            pytrace=False,
+        failure.write_text(
+            f"jupyter-book build -W failed (full log in {out / 'build.log'}):\n"
+            + "\n".join(problems[-40:] or log.splitlines()[-40:])
         )
-    return out / "_build" / "html"
 
 
 def pytest_terminal_summary(terminalreporter):
