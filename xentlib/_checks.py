@@ -78,6 +78,13 @@ def check_real(value, name, low=None, high=None, bounds="[]"):
     return value
 
 
+def check_callable(value, name, need="callable"):
+    """Return ``value`` if it can be called; ``need`` says in the message what it must be."""
+    if not callable(value):
+        raise TypeError(f"{name} must be {need}, got {type(value).__name__}")
+    return value
+
+
 def check_fraction(value, name):
     """Return ``value`` as a float in [0, 1] (a smoothing factor, say)."""
     return check_real(value, name, 0, 1)

@@ -8,6 +8,7 @@ import numpy as np
 from ._checks import (
     as_float_array,
     check_axis,
+    check_callable,
     check_logits,
     check_real,
     check_same_shape,
@@ -254,8 +255,7 @@ def numerical_gradient(f, x, eps=1e-6):
 
     See the chapter :doc:`/chapters/09_gradients`.
     """
-    if not callable(f):
-        raise TypeError(f"f must be a callable returning a scalar, got {type(f).__name__}")
+    check_callable(f, "f", "a callable returning a scalar")
     x = as_float_array(x, "x")
     eps = check_real(eps, "eps", 0, np.inf, bounds="()")
     return _numerical_gradient(f, x, eps)

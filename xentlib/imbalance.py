@@ -10,6 +10,7 @@ import numpy as np
 from ._checks import (
     as_class_indices,
     as_float_array,
+    check_callable,
     check_int,
     check_no_nan,
     check_probabilities,
@@ -17,7 +18,9 @@ from ._checks import (
     check_same_shape,
 )
 from ._ops import positive_zero
-from .binary import _as_pair, _binary_cross_entropy_with_logits
+from .binary import _binary_cross_entropy_with_logits
+from .gradients import _sigmoid_cross_entropy_grad
+from .likelihood_losses import _gradient_descent, _logits_and_labels
 from .softmax import sigmoid
 
 
@@ -76,8 +79,7 @@ def focal_loss_with_logits(logits, labels, alpha=None, gamma=2.0):
 
     See the chapter :doc:`/chapters/14_imbalance_and_focal_loss`.
     """
-    logits, labels = _as_pair(logits, labels, "logits")
-    check_no_nan(logits, "logits")
+    logits, labels = _logits_and_labels(logits, labels)
     alpha, gamma = _check_focal(alpha, gamma)
     return _focal_loss_with_logits(logits, labels, alpha, gamma)
 
@@ -140,8 +142,7 @@ def focal_loss_with_logits_grad(logits, labels, alpha=None, gamma=2.0):
 
     See the chapter :doc:`/chapters/14_imbalance_and_focal_loss`.
     """
-    logits, labels = _as_pair(logits, labels, "logits")
-    check_no_nan(logits, "logits")
+    logits, labels = _logits_and_labels(logits, labels)
     alpha, gamma = _check_focal(alpha, gamma)
     return _focal_loss_with_logits_grad(logits, labels, alpha, gamma)
 
@@ -415,30 +416,27 @@ def fit_binary_classifier(features, labels, loss_grad=None, learning_rate=1.0, e
             f"{labels.shape}"
         )
     check_probabilities(labels, "labels")
-    if loss_grad is not None and not callable(loss_grad):
-        raise TypeError(f"loss_grad must be callable or None, got {type(loss_grad).__name__}")
+    if loss_grad is not None:
+        check_callable(loss_grad, "loss_grad", "callable or None")
     learning_rate = check_real(learning_rate, "learning_rate", low=0, bounds="(]")
     epochs = check_int(epochs, "epochs", minimum=0)
     return _fit_binary_classifier(features, labels, loss_grad, learning_rate, epochs)
 
 
-def _cross_entropy_grad(logits, labels):
-    return sigmoid(logits) - labels
-
-
 def _fit_binary_classifier(features, labels, loss_grad, learning_rate, epochs):
     """The maths of :func:`fit_binary_classifier`, without the argument checks."""
-    loss_grad = _cross_entropy_grad if loss_grad is None else loss_grad
-    weight, bias = np.zeros(features.shape[1]), 0.0
-    step = learning_rate / features.shape[0]
-    for _ in range(epochs):
-        grad = np.asarray(loss_grad(features @ weight + bias, labels), dtype=np.float64)
+    n = features.shape[0]
+
+    def checked_grad(logits, labels):  # the caller's per-sample derivatives, over N
+        grad = np.asarray(loss_grad(logits, labels), dtype=np.float64)
         if grad.shape != labels.shape:
             raise ValueError(
                 f"loss_grad must return one derivative per sample, shape {labels.shape}, got "
                 f"{grad.shape}"
             )
-        # the chain rule through z = x . w + b, averaged over the batch
-        weight = weight - step * (features.T @ grad)
-        bias = bias - step * grad.sum()
-    return weight, float(bias)
+        return grad / n
+
+    # None is the cross-entropy: (sigma(z) - y) / N, the gradient of chapter 9
+    mean_grad = _sigmoid_cross_entropy_grad if loss_grad is None else checked_grad
+    weight, bias = np.zeros(features.shape[1]), 0.0
+    return _gradient_descent(features, labels, weight, bias, mean_grad, learning_rate, epochs)

@@ -16,7 +16,8 @@ from typing import NamedTuple
 import numpy as np
 
 from ._checks import as_float_array, check_int, check_no_nan, check_probabilities, check_real
-from .binary import _binary_cross_entropy_with_logits
+from .binary import _as_pair, _binary_cross_entropy_with_logits
+from .gradients import _sigmoid_cross_entropy_grad
 from .softmax import sigmoid
 
 _LOG_2PI = math.log(2 * math.pi)
@@ -275,9 +276,9 @@ def _sigmoid_squared_error_grad(logits, labels):
 
 
 def _logits_and_labels(logits, labels):
-    logits, labels = _operands(logits, labels, "logits", "labels")
+    """Logits without NaN and labels in [0, 1], broadcast to one shape and float dtype."""
+    logits, labels = _as_pair(logits, labels, "logits")
     check_no_nan(logits, "logits")
-    check_probabilities(labels, "labels")
     return logits, labels
 
 
@@ -362,22 +363,41 @@ def fit_logistic_regression(features, labels, weight, bias, *, loss="bce", learn
 
 def _fit_logistic_regression(features, labels, weight, bias, loss, learning_rate, steps):
     """The maths of :func:`fit_logistic_regression`, without the argument checks."""
-    grad_of = _binary_cross_entropy_grad if loss == "bce" else _sigmoid_squared_error_grad
-    history = {"bce": [], "mse": [], "accuracy": []}
     n = features.shape[0]
-    for step in range(steps + 1):
-        logits = features @ weight + bias
+
+    def mse_grad(logits, labels):  # the squared error's derivative in z, over N
+        return _sigmoid_squared_error_grad(logits, labels) / n
+
+    # the gradient of the mean loss in the logits: (sigma(z) - y) / N for BCE
+    mean_grad = _sigmoid_cross_entropy_grad if loss == "bce" else mse_grad
+    history = {"bce": [], "mse": [], "accuracy": []}
+
+    def record(logits):
         history["bce"].append(float(_binary_cross_entropy_with_logits(logits, labels).mean()))
         history["mse"].append(float(_sigmoid_squared_error(logits, labels).mean()))
         history["accuracy"].append(float(np.mean((logits > 0) == (labels > 0.5))))
-        if step == steps:
-            break
-        g = grad_of(logits, labels) / n
-        weight = weight - learning_rate * (features.T @ g)
-        bias = bias - learning_rate * float(g.sum())
+
+    weight, bias = _gradient_descent(
+        features, labels, weight, bias, mean_grad, learning_rate, steps, record
+    )
     return LogisticRegressionFit(weight, bias, history)
 
 
-def _binary_cross_entropy_grad(logits, labels):
-    """Per-element derivative of the binary cross-entropy in the logit: sigma(z) - y."""
-    return sigmoid(logits) - labels
+def _gradient_descent(features, labels, weight, bias, mean_grad, learning_rate, steps, record=None):
+    """Full-batch gradient descent on a logistic regression :math:`z = X w + b`.
+
+    ``mean_grad(logits, labels)`` returns :math:`g`, the gradient of the mean loss in the
+    logits (one entry per sample, the :math:`1/N` included). ``record(logits)``, if given, sees
+    the logits of the model before each step and after the last. Returns ``(weight, bias)``.
+    """
+    for step in range(steps + 1):
+        logits = features @ weight + bias
+        if record is not None:
+            record(logits)
+        if step == steps:
+            break
+        g = mean_grad(logits, labels)
+        # the chain rule through z = X w + b: dL/dw = X^T g, dL/db = sum of g
+        weight = weight - learning_rate * (features.T @ g)
+        bias = bias - learning_rate * float(g.sum())
+    return weight, bias
