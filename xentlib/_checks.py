@@ -9,12 +9,15 @@ import numbers
 import numpy as np
 
 
-def as_float_array(x, name):
+def as_float_array(x, name, list_dtype=None):
     """Return ``x`` as a floating-point array, keeping float32 and float64.
 
     Integers and booleans become float64; float16 becomes float32 (the frameworks also compute
-    these losses in float32 when given half precision).
+    these losses in float32 when given half precision). With ``list_dtype``, a Python list or
+    tuple becomes that dtype (Keras turns one into a tensor of its float type, float32).
     """
+    if list_dtype is not None and isinstance(x, (list, tuple)):
+        return as_float_array(x, name).astype(list_dtype)
     if isinstance(x, (str, bytes)):
         raise TypeError(f"{name} must be a real-valued array, got {type(x).__name__}")
     try:

@@ -29,6 +29,7 @@ from .binary import _binary_cross_entropy
 from .imbalance import _check_focal, _focal_loss_with_logits
 from .softmax import logsumexp
 from .softmax import softmax as _core_softmax
+from .training import _smooth_labels
 
 #: ``keras.config.epsilon()``: the clip applied to probabilities before the logarithm.
 EPSILON = 1e-7
@@ -46,6 +47,18 @@ def _check_probs(y_pred, axis=None):
         raise ValueError(
             f"y_pred must have a positive sum along axis {axis}, found an all-zero row"
         )
+
+
+def _smooth_binary_labels(y_true, label_smoothing):
+    """Keras's binary label smoothing, :math:`t (1 - s) + s / 2`, in ``y_true``'s dtype."""
+    return (y_true * (1 - label_smoothing) + 0.5 * label_smoothing).astype(y_true.dtype)
+
+
+def _mean_along(elementwise, axis, dtype):
+    """``tf.reduce_mean`` along ``axis``: the mean of nothing is ``nan``, without a warning."""
+    if elementwise.shape[axis] == 0:
+        return np.full(np.delete(elementwise.shape, axis), np.nan, dtype=dtype)
+    return np.mean(elementwise, axis=axis).astype(dtype, copy=False)
 
 
 def _clip(probs):
@@ -293,25 +306,16 @@ def binary_crossentropy(y_true, y_pred, from_logits=False, label_smoothing=0.0, 
 def _binary_crossentropy(y_true, y_pred, from_logits, label_smoothing, axis):
     """The maths of :func:`binary_crossentropy`, without the argument checks."""
     if label_smoothing:
-        y_true = (y_true * (1 - label_smoothing) + 0.5 * label_smoothing).astype(y_pred.dtype)
+        y_true = _smooth_binary_labels(y_true, label_smoothing)
     if from_logits:
         elementwise = tf_api._sigmoid_cross_entropy_with_logits(y_true, y_pred)
     else:
         probs = _clip(y_pred)
         elementwise = -(y_true * np.log(probs) + (1 - y_true) * np.log(1 - probs))
-    if elementwise.shape[axis] == 0:  # the mean of nothing, as tf.reduce_mean gives it
-        return np.full(np.delete(elementwise.shape, axis), np.nan, dtype=y_pred.dtype)
-    return np.mean(elementwise, axis=axis)
+    return _mean_along(elementwise, axis, y_pred.dtype)
 
 
 # --- focal losses (chapter 14) ------------------------------------------------------------------
-
-
-def _mean_along(elementwise, axis, dtype):
-    """``tf.reduce_mean`` along ``axis``: the mean of nothing is ``nan``, without a warning."""
-    if elementwise.shape[axis] == 0:
-        return np.full(np.delete(elementwise.shape, axis), np.nan, dtype=dtype)
-    return np.mean(elementwise, axis=axis).astype(dtype, copy=False)
 
 
 def binary_focal_crossentropy(
@@ -401,7 +405,7 @@ def _binary_focal_crossentropy(
 ):
     """The maths of :func:`binary_focal_crossentropy`, without the argument checks."""
     if label_smoothing:
-        y_true = (y_true * (1 - label_smoothing) + 0.5 * label_smoothing).astype(y_pred.dtype)
+        y_true = _smooth_binary_labels(y_true, label_smoothing)
     weight = alpha if apply_class_balancing else None
     if from_logits:
         elementwise = _focal_loss_with_logits(y_pred, y_true, weight, gamma)
@@ -475,10 +479,8 @@ def categorical_focal_crossentropy(
         y_true, y_pred, from_logits, label_smoothing, axis
     )
     _, gamma = _check_focal(None, gamma)
-    listed = isinstance(alpha, (list, tuple))
-    alpha = as_float_array(alpha, "alpha")
-    if listed:  # Keras turns a Python list into a tensor of its floatx, float32
-        alpha = alpha.astype(np.float32)
+    # Keras turns a Python list into a tensor of its floatx, float32
+    alpha = as_float_array(alpha, "alpha", list_dtype=np.float32)
     check_no_nan(alpha, "alpha")
     if alpha.size and alpha.min() < 0:
         raise ValueError(f"alpha must be non-negative, got a minimum of {alpha.min():.6g}")
@@ -502,11 +504,8 @@ def _categorical_focal_crossentropy(
     y_true, y_pred, alpha, gamma, from_logits, label_smoothing, axis
 ):
     """The maths of :func:`categorical_focal_crossentropy`, without the argument checks."""
-    if label_smoothing:
-        num_classes = y_true.shape[-1]
-        y_true = (y_true * (1 - label_smoothing) + label_smoothing / num_classes).astype(
-            y_pred.dtype
-        )
+    if label_smoothing:  # over the last axis of y_true, whatever ``axis`` is, as Keras
+        y_true = _smooth_labels(y_true, label_smoothing)
     probs = _core_softmax(y_pred, axis=axis) if from_logits else y_pred
     probs = _clip(probs / np.sum(probs, axis=axis, keepdims=True))
     # every class's cross-entropy term, weighted by how far its probability is from 1
