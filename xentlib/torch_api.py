@@ -100,6 +100,17 @@ def _broadcast_to(arr, shape, name, what):
         ) from None
 
 
+def _broadcast_loss_shape(input, target):
+    """The shape of ``input - target``, or an error naming both shapes."""
+    try:
+        return np.broadcast_shapes(input.shape, target.shape)
+    except ValueError:
+        raise ValueError(
+            f"input of shape {input.shape} and target of shape {target.shape} must broadcast "
+            "together"
+        ) from None
+
+
 # --- the softmax family --------------------------------------------------------------------------
 
 
@@ -557,12 +568,7 @@ def kl_div(input, target, reduction="mean", log_target=False):
     target = as_float_array(target, "target")
     check_reduction(reduction, ("mean", "batchmean", "sum", "none"))
     log_target = check_bool(log_target, "log_target")
-    try:
-        np.broadcast_shapes(input.shape, target.shape)
-    except ValueError:
-        raise ValueError(
-            f"input of shape {input.shape} and target of shape {target.shape} must broadcast together"
-        ) from None
+    _broadcast_loss_shape(input, target)
     return _kl_div(input, target, reduction, log_target)
 
 
@@ -604,17 +610,6 @@ def _torch_operands(*pairs):
     ranked = [arr for arr in ranked if arr.ndim] or ranked
     dtype = np.result_type(*ranked) if ranked else np.float32  # torch's default dtype
     return [arr.astype(dtype, copy=False) for arr in arrays]
-
-
-def _broadcast_loss_shape(input, target):
-    """The shape of ``input - target``, or an error naming both shapes."""
-    try:
-        return np.broadcast_shapes(input.shape, target.shape)
-    except ValueError:
-        raise ValueError(
-            f"input of shape {input.shape} and target of shape {target.shape} must broadcast "
-            "together"
-        ) from None
 
 
 def _gaussian_var(var, input_shape):
