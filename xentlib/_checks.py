@@ -108,6 +108,14 @@ def check_no_nan(arr, name):
         raise ValueError(f"{name} must not contain NaN")
 
 
+def check_positive(arr, name, allow_zero=False):
+    """Raise unless every entry of ``arr`` is positive (non-negative with ``allow_zero``), no NaN."""
+    check_no_nan(arr, name)
+    if arr.size and (arr.min() < 0 if allow_zero else arr.min() <= 0):
+        need = "non-negative" if allow_zero else "positive"
+        raise ValueError(f"{name} must be {need}, got a minimum of {arr.min():.6g}")
+
+
 def check_logits(arr, name, axis):
     """Raise unless ``arr`` has a softmax along ``axis``: no NaN, no ``+inf``, and no slice that
     is all ``-inf`` (a single ``-inf`` rules its class out; a slice of them has no softmax)."""

@@ -22,6 +22,7 @@ from ._checks import (
     check_int,
     check_logits,
     check_no_nan,
+    check_positive,
     check_probabilities,
     check_same_shape,
 )
@@ -390,11 +391,8 @@ def binary_focal_crossentropy(
     apply_class_balancing = check_bool(apply_class_balancing, "apply_class_balancing")
     alpha, gamma = _check_focal(alpha, gamma)
     check_no_nan(y_pred, "y_pred")
-    if not from_logits and y_pred.size and (y_pred.min() < 0 or y_pred.max() > 1):
-        raise ValueError(
-            "y_pred must hold probabilities in [0, 1] (or pass from_logits=True), got values "
-            f"in [{y_pred.min():.6g}, {y_pred.max():.6g}]"
-        )
+    if not from_logits:
+        check_probabilities(y_pred, "y_pred")
     return _binary_focal_crossentropy(
         y_true, y_pred, apply_class_balancing, alpha, gamma, from_logits, label_smoothing, axis
     )
@@ -481,9 +479,7 @@ def categorical_focal_crossentropy(
     _, gamma = _check_focal(None, gamma)
     # Keras turns a Python list into a tensor of its floatx, float32
     alpha = as_float_array(alpha, "alpha", list_dtype=np.float32)
-    check_no_nan(alpha, "alpha")
-    if alpha.size and alpha.min() < 0:
-        raise ValueError(f"alpha must be non-negative, got a minimum of {alpha.min():.6g}")
+    check_positive(alpha, "alpha", allow_zero=True)
     try:
         np.broadcast_shapes(alpha.shape, y_pred.shape)
     except ValueError:

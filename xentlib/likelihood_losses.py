@@ -15,7 +15,14 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ._checks import as_float_array, check_int, check_no_nan, check_probabilities, check_real
+from ._checks import (
+    as_float_array,
+    check_int,
+    check_no_nan,
+    check_positive,
+    check_probabilities,
+    check_real,
+)
 from .binary import _as_pair, _binary_cross_entropy_with_logits
 from .gradients import _sigmoid_cross_entropy_grad
 from .softmax import sigmoid
@@ -44,13 +51,6 @@ def _operands(prediction, target, pred_name, target_name, *extra):
     except ValueError:
         shapes = ", ".join(f"{n} {a.shape}" for n, a in zip(names, arrays, strict=True))
         raise ValueError(f"the arguments must broadcast to one shape, got {shapes}") from None
-
-
-def _check_positive(arr, name):
-    """Raise unless every entry of ``arr`` is positive (a variance or a scale)."""
-    check_no_nan(arr, name)
-    if arr.size and arr.min() <= 0:
-        raise ValueError(f"{name} must be positive, got a minimum of {arr.min():.6g}")
 
 
 def gaussian_nll(mean, target, var=1.0):
@@ -92,7 +92,7 @@ def gaussian_nll(mean, target, var=1.0):
     See the chapter :doc:`/chapters/13_losses_from_likelihoods`.
     """
     mean, target, var = _operands(mean, target, "mean", "target", (var, "var"))
-    _check_positive(var, "var")
+    check_positive(var, "var")
     return _gaussian_nll(mean, target, var)
 
 
@@ -133,7 +133,7 @@ def laplace_nll(loc, target, scale=1.0):
     See the chapter :doc:`/chapters/13_losses_from_likelihoods`.
     """
     loc, target, scale = _operands(loc, target, "loc", "target", (scale, "scale"))
-    _check_positive(scale, "scale")
+    check_positive(scale, "scale")
     return _laplace_nll(loc, target, scale)
 
 
