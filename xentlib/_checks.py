@@ -103,6 +103,20 @@ def check_axis(axis, ndim, name="axis"):
     return int(axis) % ndim
 
 
+def as_matrix(x, name, shape="(samples, features)"):
+    """Return ``x`` as a 2-D float array; ``shape`` words the two axes in the message."""
+    x = as_float_array(x, name)
+    if x.ndim != 2:
+        raise ValueError(f"{name} must be a 2-D array {shape}, got shape {x.shape}")
+    return x
+
+
+def check_finite(arr, name):
+    """Raise unless every entry of ``arr`` is finite (no NaN, no infinity)."""
+    if not np.isfinite(arr).all():
+        raise ValueError(f"{name} must be finite (no NaN or inf)")
+
+
 def check_no_nan(arr, name):
     if np.isnan(arr).any():
         raise ValueError(f"{name} must not contain NaN")

@@ -11,6 +11,8 @@ import numpy as np
 
 from ._checks import (
     as_float_array,
+    as_matrix,
+    check_finite,
     check_fraction,
     check_logits,
     check_real,
@@ -20,19 +22,6 @@ from ._checks import (
 from ._ops import reduce
 from .entropy import _cross_entropy_with_logits
 from .softmax import softmax
-
-
-def _as_matrix(x, name, what):
-    """``x`` as a 2-D float array (rows are samples); ``what`` names the columns in errors."""
-    x = as_float_array(x, name)
-    if x.ndim != 2:
-        raise ValueError(f"{name} must be a 2-D array (N, {what}), got shape {x.shape}")
-    return x
-
-
-def _check_finite(x, name):
-    if not np.isfinite(x).all():
-        raise ValueError(f"{name} must be finite (no NaN or inf)")
 
 
 def _check_temperature(temperature):
@@ -135,8 +124,8 @@ def distillation_loss(student_logits, teacher_logits, temperature=1.0):
 
     See the chapter :doc:`/chapters/15_soft_targets`.
     """
-    student_logits = _as_matrix(student_logits, "student_logits", "C")
-    teacher_logits = _as_matrix(teacher_logits, "teacher_logits", "C")
+    student_logits = as_matrix(student_logits, "student_logits", "(N, C)")
+    teacher_logits = as_matrix(teacher_logits, "teacher_logits", "(N, C)")
     check_same_shape(student_logits, teacher_logits, "student_logits", "teacher_logits")
     check_logits(student_logits, "student_logits", axis=1)
     check_logits(teacher_logits, "teacher_logits", axis=1)
@@ -200,10 +189,10 @@ def info_nce(queries, keys, temperature=1.0):
 
     See the chapter :doc:`/chapters/15_soft_targets`.
     """
-    queries = _as_matrix(queries, "queries", "D")
-    keys = _as_matrix(keys, "keys", "D")
-    _check_finite(queries, "queries")
-    _check_finite(keys, "keys")
+    queries = as_matrix(queries, "queries", "(N, D)")
+    keys = as_matrix(keys, "keys", "(N, D)")
+    check_finite(queries, "queries")
+    check_finite(keys, "keys")
     if queries.shape[1] != keys.shape[1]:
         raise ValueError(
             f"queries and keys must have the same embedding size, got shapes {queries.shape} "
@@ -267,11 +256,11 @@ def clip_loss(image_embeds, text_embeds, temperature):
 
     See the chapter :doc:`/chapters/15_soft_targets`.
     """
-    image_embeds = _as_matrix(image_embeds, "image_embeds", "D")
-    text_embeds = _as_matrix(text_embeds, "text_embeds", "D")
+    image_embeds = as_matrix(image_embeds, "image_embeds", "(N, D)")
+    text_embeds = as_matrix(text_embeds, "text_embeds", "(N, D)")
     check_same_shape(image_embeds, text_embeds, "image_embeds", "text_embeds")
     for arr, name in ((image_embeds, "image_embeds"), (text_embeds, "text_embeds")):
-        _check_finite(arr, name)
+        check_finite(arr, name)
         if arr.size and not (np.abs(arr).max(axis=1) > 0).all():
             raise ValueError(f"{name} has a row of zeros, which has no direction to normalise")
     temperature = _check_temperature(temperature)

@@ -13,6 +13,7 @@ import numpy as np
 from ._checks import (
     as_class_indices,
     as_float_array,
+    as_matrix,
     check_bool,
     check_fraction,
     check_int,
@@ -23,13 +24,6 @@ from ._checks import (
 )
 from .gradients import _softmax_cross_entropy, _softmax_cross_entropy_grad
 from .softmax import softmax
-
-
-def _as_matrix(x, name):
-    x = as_float_array(x, name)
-    if x.ndim != 2:
-        raise ValueError(f"{name} must be a 2-D array (samples, features), got shape {x.shape}")
-    return x
 
 
 def one_hot(targets, num_classes):
@@ -187,8 +181,8 @@ def softmax_regression_logits(features, weight, bias):
 
     See the chapter :doc:`/chapters/10_training_softmax_regression`.
     """
-    features = _as_matrix(features, "features")
-    weight = _as_matrix(weight, "weight")
+    features = as_matrix(features, "features")
+    weight = as_matrix(weight, "weight")
     bias = as_float_array(bias, "bias")
     if features.shape[1] != weight.shape[0]:
         raise ValueError(
@@ -241,7 +235,7 @@ def softmax_regression_grad(features, labels, weight, bias):
 
     See the chapter :doc:`/chapters/10_training_softmax_regression`.
     """
-    features = _as_matrix(features, "features")
+    features = as_matrix(features, "features")
     logits = softmax_regression_logits(features, weight, bias)
     labels = as_float_array(labels, "labels")
     if labels.shape != logits.shape:
@@ -339,8 +333,8 @@ def fit_softmax_regression(
 
     See the chapter :doc:`/chapters/10_training_softmax_regression`.
     """
-    features = _as_matrix(features, "features")
-    weight = _as_matrix(weight, "weight")
+    features = as_matrix(features, "features")
+    weight = as_matrix(weight, "weight")
     num_classes = weight.shape[1]
     targets = as_class_indices(targets, num_classes)
     if targets.shape != (features.shape[0],):
@@ -368,7 +362,7 @@ def fit_softmax_regression(
                 "validation must be a pair (features_val, targets_val), got "
                 f"{type(validation).__name__} {np.shape(validation)}"
             ) from None
-        val_features = _as_matrix(val_features, "validation features")
+        val_features = as_matrix(val_features, "validation features")
         val_targets = as_class_indices(val_targets, num_classes, "validation targets")
         if val_targets.shape != (val_features.shape[0],):
             raise ValueError(
@@ -629,7 +623,7 @@ def reliability_bins(probs, targets, n_bins=10):
     See the chapter :doc:`/chapters/10_training_softmax_regression`.
     """
     n_bins = check_int(n_bins, "n_bins", minimum=1)
-    probs = _as_matrix(probs, "probs")
+    probs = as_matrix(probs, "probs")
     check_probabilities(probs, "probs")
     probs, targets = _scores_and_targets(probs, targets, "probs")
     return _reliability_bins(probs, targets, n_bins)
