@@ -27,7 +27,7 @@ from ._checks import (
     check_same_shape,
 )
 from .binary import _binary_cross_entropy
-from .imbalance import _check_focal, _focal_loss_with_logits
+from .imbalance import _alpha_t, _check_focal, _focal_loss_with_logits
 from .softmax import logsumexp
 from .softmax import softmax as _core_softmax
 from .training import _smooth_labels
@@ -310,9 +310,8 @@ def _binary_crossentropy(y_true, y_pred, from_logits, label_smoothing, axis):
         y_true = _smooth_binary_labels(y_true, label_smoothing)
     if from_logits:
         elementwise = tf_api._sigmoid_cross_entropy_with_logits(y_true, y_pred)
-    else:
-        probs = _clip(y_pred)
-        elementwise = -(y_true * np.log(probs) + (1 - y_true) * np.log(1 - probs))
+    else:  # clipped to [eps, 1 - eps] first
+        elementwise = _binary_cross_entropy(y_pred, y_true, EPSILON)
     return _mean_along(elementwise, axis, y_pred.dtype)
 
 
@@ -412,7 +411,7 @@ def _binary_focal_crossentropy(
         one_minus_p_t = y_true * (1 - y_pred) + (1 - y_true) * y_pred
         elementwise = one_minus_p_t**gamma * _binary_cross_entropy(y_pred, y_true, EPSILON)
         if weight is not None:
-            elementwise = (y_true * weight + (1 - y_true) * (1 - weight)) * elementwise
+            elementwise = _alpha_t(y_true, weight) * elementwise
     return _mean_along(elementwise, axis, y_pred.dtype)
 
 
