@@ -13,7 +13,8 @@ import numpy as np
 
 from ._checks import as_class_indices, as_float_array, check_int, check_logits, check_real
 from ._ops import positive_zero
-from .softmax import log_softmax, logsumexp
+from .nll import _sparse_cross_entropy_with_logits
+from .softmax import logsumexp
 
 
 def causal_lm_loss(logits, labels, ignore_index=-100, num_items=None):
@@ -88,9 +89,9 @@ def _causal_lm_loss(logits, labels, counted, num_items):
     """The maths of :func:`causal_lm_loss`, without the argument checks."""
     # shift: the logits at positions 0 .. T-2 score the labels at positions 1 .. T-1
     logits, labels, counted = logits[:, :-1], labels[:, 1:], counted[:, 1:]
-    log_probs = log_softmax(logits, axis=-1)
-    picked = np.take_along_axis(log_probs, labels[..., None], axis=-1)[..., 0]
-    total = np.where(counted, 0.0 - picked, 0).sum(dtype=logits.dtype)
+    # one cross-entropy per position (chapter 02's), the ignored ones left out of the sum
+    losses = _sparse_cross_entropy_with_logits(logits, labels, reduction="none")
+    total = np.where(counted, losses, 0).sum(dtype=logits.dtype)
     denominator = counted.sum() if num_items is None else num_items
     with np.errstate(invalid="ignore"):  # nothing counted: 0 / 0 is nan, as in PyTorch
         return positive_zero(total / logits.dtype.type(denominator))
