@@ -1,11 +1,18 @@
-"""Sphinx extension used by the book's build: serve MathJax from the site itself.
+"""Sphinx extension used by the book's build: MathJax served from the site, the API page's
+directive, and the three editions' language switcher, titles and search.
 
 Jupyter Book 1 points MathJax at a CDN, so a reader without network sees raw TeX. This extension
 copies MathJax 3 from the ``django-static-mathjax`` package (a maintained, dependency-free copy of
 the MathJax distribution) into ``_static/mathjax`` of the built site and points Sphinx at it.
-Enabled in ``_config.yml`` under ``sphinx.extra_extensions``; not part of the NumPy library.
+
+The editions (:mod:`booktools.editions`) are one build per language; here each page gets a switcher
+that leads to the same page in the other editions, the book's title in the edition's language, and
+a search index that keeps the glossary's terms whole (交叉熵, 交差エントロピー), so that searching for
+one finds the pages that use it. Enabled in ``_config.yml`` under ``sphinx.extra_extensions``; not
+part of the NumPy library.
 """
 
+import html
 import pathlib
 
 MATHJAX_ENTRY = "tex-chtml.js"  # TeX input, CommonHTML output, fonts loaded relative to it
@@ -131,7 +138,97 @@ def _resolve_reexported(app, env, node, contnode):
     return make_refnode(app.builder, node["refdoc"], obj.docname, obj.node_id, contnode, candidate)
 
 
+#: the book's title in each edition (the English one is _config.yml's ``title``)
+TITLES = {
+    "zh_CN": "从第一性原理理解交叉熵",
+    "ja": "第一原理から学ぶ交差エントロピー",
+}
+#: the switcher's label in each edition
+SWITCHER_LABELS = {"en": "Editions", "zh_CN": "语言版本", "ja": "言語版"}
+
+
+def _edition(config):
+    return config.language or "en"
+
+
+def _localise_config(app, config):
+    """The edition's title, and a search splitter that knows the glossary's terms."""
+    lang = _edition(config)
+    if lang in TITLES:
+        config.html_title = TITLES[lang]
+        config.project = TITLES[lang]
+    if lang == "zh_CN":
+        # jieba reads extra words from a file: the Chinese renderings of the glossary terms
+        words = pathlib.Path(app.doctreedir) / "jieba-glossary-terms.txt"
+        words.parent.mkdir(parents=True, exist_ok=True)
+        words.write_text("".join(f"{w} 20000 n\n" for w in glossary_words("zh_CN")), encoding="utf-8")
+        config.html_search_options = {"dict": str(words)}
+    elif lang == "ja":
+        config.html_search_options = {"type": "booktools.sphinxext.JapaneseSplitter"}
+
+
+def glossary_words(lang):
+    """The renderings of the glossary's terms in ``lang`` that are single words (no spaces)."""
+    from booktools.translations import load_terms
+
+    words = {r for entry in load_terms().values() for r in entry[lang] if " " not in r}
+    return sorted(w for w in words if not w.isascii())
+
+
+def _japanese_splitter():
+    from sphinx.search.ja import DefaultSplitter
+
+    class JapaneseSplitter(DefaultSplitter):
+        """Sphinx's Japanese splitter, keeping each glossary term whole as well as in its parts,
+        so that a search for 交差エントロピー matches the pages that contain it."""
+
+        def __init__(self, options):
+            super().__init__(options)
+            self.terms = sorted(glossary_words("ja"), key=len, reverse=True)
+
+        def split(self, input):
+            words = super().split(input)
+            return words + [term for term in self.terms if term in input]
+
+    return JapaneseSplitter
+
+
+def __getattr__(name):
+    # ``booktools.sphinxext.JapaneseSplitter`` (html_search_options' "type"), built lazily
+    if name == "JapaneseSplitter":
+        return _japanese_splitter()
+    raise AttributeError(name)
+
+
+def _edition_links(app, pagename, templatename, context, doctree):
+    """A switcher to the same page in every edition, at the top of the page's body, and
+    ``<link rel="alternate" hreflang>`` to each of them."""
+    from booktools.editions import EDITIONS
+
+    current = _edition(app.config)
+    up = "../" * pagename.count("/")  # from this page to its edition's root
+    up += "../" if EDITIONS[current][0] else ""  # from the edition's root to the site's
+    links, alternates = [], []
+    for lang, (folder, name) in EDITIONS.items():
+        href = f"{up}{folder + '/' if folder else ''}{pagename}.html"
+        code = lang.replace("_", "-")
+        alternates.append(f'<link rel="alternate" hreflang="{code}" href="{href}" />')
+        if lang == current:
+            links.append(f'<span class="xent-edition" aria-current="page" lang="{code}">{name}</span>')
+        else:
+            links.append(
+                f'<a class="xent-edition" href="{href}" hreflang="{code}" lang="{code}">{name}</a>'
+            )
+    label = html.escape(SWITCHER_LABELS.get(current, "Editions"))
+    switcher = f'<nav class="xent-editions" aria-label="{label}">{" · ".join(links)}</nav>\n'
+    context["metatags"] = context.get("metatags", "") + "\n".join(alternates) + "\n"
+    if "body" in context:
+        context["body"] = switcher + context["body"]
+
+
 def setup(app):
+    app.connect("config-inited", _localise_config)
+    app.connect("html-page-context", _edition_links)
     app.connect("missing-reference", _resolve_reexported)
     app.connect("autodoc-process-docstring", _chapter_link_first, priority=400)
     app.add_directive("xentlib-module", _api_module_directive())
