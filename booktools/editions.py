@@ -52,6 +52,7 @@ def build_edition(lang, build_dir, warnings_are_errors=True, quiet=True):
         "external_toc_path": str(ROOT / "_toc.yml"),
         "latex_individualpages": False,
         "language": lang,
+        "nitpicky": True,  # every cross-reference must resolve, in every edition
     }
     status = build_sphinx(
         ROOT,
@@ -80,7 +81,15 @@ def build(build_dir=ROOT / "_build", languages=tuple(EDITIONS), warnings_are_err
 
     def run(lang):
         start = time.monotonic()
-        cmd = [sys.executable, "-m", "booktools.editions", "--one", lang, "--build-dir", str(build_dir)]
+        cmd = [
+            sys.executable,
+            "-m",
+            "booktools.editions",
+            "--one",
+            lang,
+            "--build-dir",
+            str(build_dir),
+        ]
         if not warnings_are_errors:
             cmd.append("--allow-warnings")
         env = {**os.environ, "PYTHONHASHSEED": "0"}
@@ -95,10 +104,19 @@ def build(build_dir=ROOT / "_build", languages=tuple(EDITIONS), warnings_are_err
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(prog="python -m booktools.editions", description=__doc__.split("\n")[0])
-    parser.add_argument("--lang", choices=sorted(LANGUAGES), action="append", help="translations to build besides English (default: all)")
+    parser = argparse.ArgumentParser(
+        prog="python -m booktools.editions", description=__doc__.split("\n")[0]
+    )
+    parser.add_argument(
+        "--lang",
+        choices=sorted(LANGUAGES),
+        action="append",
+        help="translations to build besides English (default: all)",
+    )
     parser.add_argument("--build-dir", type=pathlib.Path, default=ROOT / "_build")
-    parser.add_argument("--allow-warnings", action="store_true", help="do not treat warnings as errors")
+    parser.add_argument(
+        "--allow-warnings", action="store_true", help="do not treat warnings as errors"
+    )
     parser.add_argument("--one", choices=sorted(EDITIONS), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
 
@@ -111,7 +129,9 @@ def main(argv=None):
     failed = False
     for lang, (status, seconds, log) in results.items():
         where = edition_dir(args.build_dir / "html", lang)
-        print(f"{EDITIONS[lang][1]:8} {'built' if status == 0 else 'FAILED'} in {seconds:5.1f} s -> {where}")
+        print(
+            f"{EDITIONS[lang][1]:8} {'built' if status == 0 else 'FAILED'} in {seconds:5.1f} s -> {where}"
+        )
         if status != 0:
             failed = True
             print(log.rstrip())

@@ -161,7 +161,9 @@ def _localise_config(app, config):
         # jieba reads extra words from a file: the Chinese renderings of the glossary terms
         words = pathlib.Path(app.doctreedir) / "jieba-glossary-terms.txt"
         words.parent.mkdir(parents=True, exist_ok=True)
-        words.write_text("".join(f"{w} 20000 n\n" for w in glossary_words("zh_CN")), encoding="utf-8")
+        words.write_text(
+            "".join(f"{w} 20000 n\n" for w in glossary_words("zh_CN")), encoding="utf-8"
+        )
         config.html_search_options = {"dict": str(words)}
     elif lang == "ja":
         config.html_search_options = {"type": "booktools.sphinxext.JapaneseSplitter"}
@@ -214,7 +216,9 @@ def _edition_links(app, pagename, templatename, context, doctree):
         code = lang.replace("_", "-")
         alternates.append(f'<link rel="alternate" hreflang="{code}" href="{href}" />')
         if lang == current:
-            links.append(f'<span class="xent-edition" aria-current="page" lang="{code}">{name}</span>')
+            links.append(
+                f'<span class="xent-edition" aria-current="page" lang="{code}">{name}</span>'
+            )
         else:
             links.append(
                 f'<a class="xent-edition" href="{href}" hreflang="{code}" lang="{code}">{name}</a>'

@@ -25,7 +25,7 @@ who would rather not write PO escapes (every backslash of a formula doubled) by 
     @@ 12
     The English message, exactly as in the catalogue (may span lines).
     @@ ja
-    その訳（複数行でもよい）。
+    その訳。複数行でもよい。
 
 ``import`` checks that every English message of the sheet is the catalogue's, word for word. A
 block may also be written as ``@@ 12 ja`` followed by the translation alone.
@@ -40,7 +40,6 @@ import sys
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 LOCALE = ROOT / "locale"
-POT_DIR = ROOT / "_build" / "gettext"
 GLOSSARY = ROOT / "chapters" / "glossary.md"
 
 #: the editions besides English: Sphinx language code -> the language's own name
@@ -132,11 +131,28 @@ def load_terms():
     return terms
 
 
-def glossary_headwords():
-    """The headwords of chapters/glossary.md's glossary directive, in order."""
+def _glossary_entries():
+    """``{headword: definition}`` from chapters/glossary.md's glossary directive, in order."""
     text = GLOSSARY.read_text(encoding="utf-8")
     block = re.search(r"```\{glossary\}\n(.*?)\n```", text, re.S).group(1)
-    return [line.strip() for line in block.splitlines() if line and not line[0].isspace()]
+    entries, headword = {}, None
+    for line in block.splitlines():
+        if line and not line[0].isspace():
+            headword = line.strip()
+            entries[headword] = ""
+        elif headword is not None:
+            entries[headword] += " " + line.strip()
+    return entries
+
+
+def glossary_headwords():
+    """The headwords of the glossary, in order."""
+    return list(_glossary_entries())
+
+
+def glossary_entry(headword):
+    """The glossary's definition of a headword (its Chinese and Japanese renderings first)."""
+    return _glossary_entries()[headword].strip()
 
 
 def _english_pattern(spelling):
@@ -240,22 +256,27 @@ def pages():
     return found
 
 
+def check_catalogue(path, lang, terms, exceptions):
+    """Every problem of one catalogue, as ``(message, problem)`` pairs."""
+    problems = []
+    for message in read_catalogue(path):
+        if message.fuzzy:
+            problems.append((message.id, "fuzzy: the English changed since it was translated"))
+            continue
+        found = check_message(message.id, message.string, lang, terms, exceptions)
+        problems += [(message.id, p) for p in found]
+    return problems
+
+
 def check_page(lang, page, terms=None, exceptions=None):
     """Every problem of one page's translation, as ``(message, problem)`` pairs."""
     terms = terms if terms is not None else load_terms()
     exceptions = exceptions if exceptions is not None else load_exceptions()
     path = catalogue_path(lang, page)
     if not path.is_file():
-        return [("", f"no catalogue {path.relative_to(ROOT)}: run `python -m booktools.translations update`")]
-    problems = []
-    for message in read_catalogue(path):
-        msgid = message.id if isinstance(message.id, str) else message.id[0]
-        msgstr = message.string if isinstance(message.string, str) else message.string[0]
-        if message.fuzzy:
-            problems.append((msgid, "fuzzy: the English changed since it was translated"))
-            continue
-        problems += [(msgid, p) for p in check_message(msgid, msgstr, lang, terms, exceptions)]
-    return problems
+        hint = "run `python -m booktools.translations update`"
+        return [("", f"no catalogue {path.relative_to(ROOT)}: {hint}")]
+    return check_catalogue(path, lang, terms, exceptions)
 
 
 def format_problems(lang, page, problems):
@@ -270,15 +291,19 @@ def format_problems(lang, page, problems):
 # Extraction and merging
 
 
-def extract():
-    """Run Sphinx's gettext builder over the book into _build/gettext."""
+def extract(path_output=ROOT):
+    """Run Sphinx's gettext builder over the book into ``path_output/_build/gettext``; return that
+    folder of ``.pot`` files."""
     jb = pathlib.Path(sys.executable).with_name("jupyter-book")
     cmd = [str(jb), "build", str(ROOT), "--builder", "custom", "--custom-builder", "gettext"]
+    cmd += ["--path-output", str(path_output)]
     proc = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT)
     if proc.returncode != 0:
         sys.exit(f"gettext extraction failed:\n{proc.stdout[-3000:]}{proc.stderr[-3000:]}")
+    pot_dir = pathlib.Path(path_output) / "_build" / "gettext"
     for page in DOCSTRING_PAGES:
-        _keep_page_prose(POT_DIR / f"{page}.pot")
+        _keep_page_prose(pot_dir / f"{page}.pot")
+    return pot_dir
 
 
 def _keep_page_prose(pot):
@@ -321,8 +346,10 @@ def update():
     """Extract the English and merge it into every language's catalogues."""
     from sphinx_intl.basic import update as intl_update
 
-    extract()
-    intl_update(str(LOCALE), str(POT_DIR), tuple(LANGUAGES), line_width=0, ignore_obsolete=True, jobs=1)
+    pot_dir = extract()
+    intl_update(
+        str(LOCALE), str(pot_dir), tuple(LANGUAGES), line_width=0, ignore_obsolete=True, jobs=1
+    )
     for lang in LANGUAGES:
         fill_language_neutral(lang)
 
@@ -408,10 +435,14 @@ def import_sheet(lang, page, text):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(prog="python -m booktools.translations", description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m booktools.translations", description=__doc__.split("\n")[0]
+    )
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("update", help="extract the English and merge it into every catalogue")
-    check = sub.add_parser("check", help="check translations (all pages of both languages by default)")
+    check = sub.add_parser(
+        "check", help="check translations (all pages of both languages by default)"
+    )
     check.add_argument("--lang", choices=sorted(LANGUAGES), action="append")
     check.add_argument("pages", nargs="*", help="pages as chapters/NAME")
     export = sub.add_parser("export", help="write a page's messages as a sheet to stdout")
@@ -429,7 +460,9 @@ def main(argv=None):
         sys.stdout.write(export_sheet(args.lang, args.page))
     elif args.command == "import":
         count = import_sheet(args.lang, args.page, args.sheet.read_text(encoding="utf-8"))
-        print(f"{count} translations written to {catalogue_path(args.lang, args.page).relative_to(ROOT)}")
+        print(
+            f"{count} translations written to {catalogue_path(args.lang, args.page).relative_to(ROOT)}"
+        )
     elif args.command == "check":
         terms, exceptions, failed = load_terms(), load_exceptions(), 0
         for lang in args.lang or LANGUAGES:

@@ -30,7 +30,8 @@ def tf_keras():
 
 @pytest.fixture(scope="session")
 def built_book(tmp_path_factory):
-    """Build the book once per test run with warnings as errors; return the HTML folder.
+    """Build the book's three editions once per test run with warnings as errors; return the
+    HTML folder (English at its root, the translations in ``zh_CN/`` and ``ja/``).
 
     With pytest-xdist's workers, the first worker to need the book builds it under a lock in the
     run's shared temporary folder and the others use that build (or its failure). Set
@@ -55,9 +56,9 @@ def built_book(tmp_path_factory):
 
 
 def _build_book(out, failure):
-    """jupyter-book build -W into ``out``; on failure write the warnings to ``failure``."""
-    jb = pathlib.Path(sys.executable).with_name("jupyter-book")
-    cmd = [str(jb), "build", str(ROOT), "-W", "-n", "--keep-going", "--path-output", str(out)]
+    """The README's build command (every edition, warnings as errors) into ``out/_build``; on
+    failure write the warnings to ``failure``."""
+    cmd = [sys.executable, "-m", "booktools.editions", "--build-dir", str(out / "_build")]
     proc = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT)
     if proc.returncode != 0:
         log = proc.stdout + proc.stderr
@@ -67,7 +68,7 @@ def _build_book(out, failure):
             line for line in log.splitlines() if re.search(r"WARNING|ERROR|Error|Exception", line)
         ]
         failure.write_text(
-            f"jupyter-book build -W failed (full log in {out / 'build.log'}):\n"
+            f"python -m booktools.editions failed (full log in {out / 'build.log'}):\n"
             + "\n".join(problems[-40:] or log.splitlines()[-40:])
         )
 
