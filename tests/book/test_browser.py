@@ -4,7 +4,9 @@ Every page in ``_toc.yml`` must load without console errors, without asking for 
 the local server, with every image loaded and no page-wide horizontal scroll; every formula must
 be typeset by the MathJax that the site serves itself, without TeX errors; every numbered chapter
 must end with exercises whose solutions are hidden until clicked; and the search page must find
-"logits". Screenshots land in ``test-artifacts/screenshots/`` for a human to look at.
+"logits". The Chinese and Japanese editions (``zh_CN/``, ``ja/``) pass the same page checks, carry
+their ``lang``, are reached from every page by the language switcher, and their search finds the
+cross-entropy chapter for 交叉熵 and 交差エントロピー. Screenshots land in ``test-artifacts/screenshots/`` for a human to look at.
 
 Chromium is the system package (``/usr/bin/chromium``; override with ``XENT_CHROMIUM``). Where it
 is missing these tests skip with one line, unless ``XENT_REQUIRE_BROWSER=1`` (CI sets it), which
@@ -23,6 +25,9 @@ import threading
 import pytest
 import yaml
 
+from booktools.editions import EDITIONS
+from booktools.translations import LANGUAGES
+
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts" / "screenshots"
 VIEWPORT = {"width": 1280, "height": 900}
@@ -40,6 +45,7 @@ CHROMIUM_ARGS = [
     "--metrics-recording-only",
 ]
 NUMBERED_CHAPTER = re.compile(r"^chapters/\d\d_")
+TRANSLATIONS = list(LANGUAGES)  # the editions besides English, each in a folder of the site
 # A page here loads in 2-5 s. The limit (for loads and for every other wait) is generous so that a
 # machine busy with other work does not fail the test. A load that still times out is retried once
 # in a fresh context and listed at the end of the run; a second timeout fails and names the
@@ -198,9 +204,8 @@ def screenshot(page, name, full_page=True):
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=full_page)
 
 
-@pytest.mark.parametrize("page_path", toc_pages())
-def test_page_loads_offline_with_its_math_typeset(visit, page_path):
-    v = visit(f"{page_path}.html")
+def check_loaded_offline_with_math_typeset(v, page_path, name):
+    """The checks every page of every edition passes; a screenshot named ``name``."""
     assert v.response is not None and v.response.status == 200, f"{page_path}: HTTP error"
     assert not v.blocked, f"{page_path} asked for resources outside the site: {v.blocked}"
     assert not v.failed, f"{page_path}: requests that failed: {v.failed}"
@@ -220,7 +225,7 @@ def test_page_loads_offline_with_its_math_typeset(visit, page_path):
         ".map(e => e.scrollWidth - e.clientWidth).concat([0])[0]"
     )
     assert toc_overflow <= 1, f"{page_path}: 'on this page' entries cut off by {toc_overflow}px"
-    screenshot(v.page, page_path.replace("/", "__"))
+    screenshot(v.page, name)
 
     # math: every formula typeset by the site's own MathJax, none left as TeX, no TeX errors
     sources = v.page.locator("div.math, span.math").count()
@@ -237,6 +242,42 @@ def test_page_loads_offline_with_its_math_typeset(visit, page_path):
         ".filter(e => !e.querySelector('mjx-container')).map(e => e.textContent.slice(0, 60))"
     )
     assert not raw_tex, f"{page_path}: formulas left as raw TeX: {raw_tex}"
+
+
+@pytest.mark.parametrize("page_path", toc_pages())
+def test_page_loads_offline_with_its_math_typeset(visit, page_path):
+    v = visit(f"{page_path}.html")
+    check_loaded_offline_with_math_typeset(v, page_path, page_path.replace("/", "__"))
+    assert v.page.get_attribute("html", "lang") == "en"
+
+
+@pytest.mark.parametrize("lang", TRANSLATIONS)
+@pytest.mark.parametrize("page_path", toc_pages())
+def test_translated_page_loads_offline_with_its_math_typeset(visit, lang, page_path):
+    v = visit(f"{lang}/{page_path}.html")
+    name = f"{lang}__{page_path.replace('/', '__')}"
+    check_loaded_offline_with_math_typeset(v, f"{lang}/{page_path}", name)
+    assert v.page.get_attribute("html", "lang") == lang.replace("_", "-")
+    # the page's own title is the translation's, not the English one
+    heading = v.page.locator("article h1").first.inner_text()
+    assert re.search(r"[\u3040-\u30ff\u4e00-\u9fff]", heading), f"{lang}/{page_path}: {heading!r}"
+
+
+def test_switcher_leads_to_the_same_page_in_every_edition(visit):
+    page_path = "chapters/03_cross_entropy"
+    v = visit(f"{page_path}.html")
+    # every translation in turn, then back to English
+    english, *translations = EDITIONS.items()
+    editions = [*translations, english]
+    for lang, (folder, name) in editions:
+        v.page.locator("nav.xent-editions a", has_text=name).click()
+        v.page.wait_for_url(f"{v.base}/{folder + '/' if folder else ''}{page_path}.html")
+        assert v.page.get_attribute("html", "lang") == lang.replace("_", "-")
+        current = v.page.locator("nav.xent-editions [aria-current=page]").inner_text()
+        assert current == name, f"{folder or 'English'}: the switcher marks {current!r} as current"
+        assert v.page.locator("article h1").count() >= 1
+    assert not v.errors, v.errors
+    assert not v.blocked, v.blocked
 
 
 @pytest.mark.parametrize("page_path", [p for p in toc_pages() if NUMBERED_CHAPTER.match(p)])
@@ -265,15 +306,29 @@ def test_chapter_has_exercises_with_hidden_solutions_that_open(visit, page_path)
     screenshot(page, f"{page_path.replace('/', '__')}__solution_open", full_page=False)
 
 
-def test_search_finds_logits(visit):
-    v = visit("search.html?q=logits")
+def search(visit, query, edition=""):
+    """Open the search page of an edition for ``query``; return the visit and the result links."""
+    v = visit(f"{edition}search.html?q={query}")
     results = v.page.locator("#search-results ul.search li")
     results.first.wait_for(state="attached", timeout=60_000)
-    titles = results.locator("a").first.all_inner_texts()
-    assert results.count() >= 1 and titles, "the search for 'logits' found nothing"
+    links = [a.get_attribute("href") for a in results.locator("a").all()]
     assert not v.errors, v.errors
     assert not v.blocked, v.blocked
+    return v, links
+
+
+def test_search_finds_logits(visit):
+    v, links = search(visit, "logits")
+    assert links, "the search for 'logits' found nothing"
     screenshot(v.page, "search_logits", full_page=False)
+
+
+@pytest.mark.parametrize(("lang", "query"), [("zh_CN", "交叉熵"), ("ja", "交差エントロピー")])
+def test_search_in_each_language_finds_the_cross_entropy_chapter(visit, lang, query):
+    v, links = search(visit, query, f"{lang}/")
+    chapter = [link for link in links if link and "chapters/03_cross_entropy.html" in link]
+    assert chapter, f"{lang}: searching {query} found {links[:10]}, not chapter 3"
+    screenshot(v.page, f"{lang}__search", full_page=False)
 
 
 def test_chapter_reads_on_a_phone(visit):
