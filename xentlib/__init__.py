@@ -71,6 +71,7 @@ from .training import (
     softmax_regression_grad,
     softmax_regression_logits,
 )
+from .vocab_parallel import vocab_parallel_cross_entropy, vocab_parallel_cross_entropy_grad
 
 __version__ = "0.1.0"
 
@@ -152,4 +153,7 @@ __all__ = [
     "distillation_loss",
     "info_nce",
     "smooth_labels_other_classes",
+    # chapter 16: across devices (the torch.distributed runs are in xentlib.distributed)
+    "vocab_parallel_cross_entropy",
+    "vocab_parallel_cross_entropy_grad",
 ]
