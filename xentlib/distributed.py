@@ -36,7 +36,10 @@ DEFAULT_TIMEOUT = 120
 
 
 def free_port():
-    """A TCP port on 127.0.0.1 that is free now (the operating system picks it)."""
+    """A TCP port on 127.0.0.1 that is free now (the operating system picks it).
+
+    See the chapter :doc:`/chapters/16_across_devices`.
+    """
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
@@ -60,6 +63,8 @@ def spawn(fn, world_size, *args, backend="gloo", timeout=DEFAULT_TIMEOUT):
     caller's screen. If a worker raises, dies, or the whole run takes more than ``timeout``
     seconds, every worker is killed and a ``RuntimeError`` names the rank and shows its traceback
     (or the end of its log).
+
+    See the chapter :doc:`/chapters/16_across_devices`.
     """
     import multiprocessing
 
@@ -171,7 +176,10 @@ def _worker(rank, world_size, port, backend, log_path, fn, args, results_queue):
 def run_all(rank, world_size, calls):
     """Run several worker functions one after the other in the same process group (one spawn,
     one import of PyTorch per rank): ``calls`` is a list of ``(function, args)``; return the list
-    of their results."""
+    of their results.
+
+    See the chapter :doc:`/chapters/16_across_devices`.
+    """
     return [function(rank, world_size, *args) for function, args in calls]
 
 
@@ -315,8 +323,13 @@ def vocab_parallel_cross_entropy_torch(
 
 
 def shard_widths(vocab_size, world_size):
-    """The widths of ``world_size`` consecutive slices of a vocabulary, as even as possible (the
-    first ``vocab_size % world_size`` ranks hold one column more)."""
+    r"""The widths of ``world_size`` consecutive slices of a vocabulary, as even as possible (the
+    first ``vocab_size % world_size`` ranks hold one column more).
+
+    .. math:: V_r = \lfloor V / R \rfloor + [r < V \bmod R]
+
+    See the chapter :doc:`/chapters/16_across_devices`.
+    """
     base, extra = divmod(vocab_size, world_size)
     return [base + (r < extra) for r in range(world_size)]
 
@@ -324,10 +337,15 @@ def shard_widths(vocab_size, world_size):
 def vocab_parallel_worker(
     rank, world_size, logits, targets, ignore_index, label_smoothing, backend="gloo"
 ):
-    """One rank of the chapter's check: slice this rank's shard out of ``logits``, compute the
+    r"""One rank of the chapter's check: slice this rank's shard out of ``logits``, compute the
     loss with :func:`vocab_parallel_cross_entropy_torch`, and back-propagate their mean over the
     counted tokens. Return the per-token losses, this rank's gradient shard and the collectives
-    it made (``(op, values, bytes per value)``)."""
+    it made (``(op, values, bytes per value)``).
+
+    .. math:: \mathcal{L} = \frac{1}{M} \sum_n \ell_n, \quad M = \sum_n [y_n \ne \mathrm{ignore}]
+
+    See the chapter :doc:`/chapters/16_across_devices`.
+    """
     import torch
 
     widths = shard_widths(logits.shape[1], world_size)
@@ -364,7 +382,7 @@ def _drive_with_all_reduce(rank_generator, group=None):
         return done.value
 
 
-def rank_loss_and_grad(
+def _rank_loss_and_grad(
     shard, targets, vocab_start, vocab_size, ignore_index=-100, label_smoothing=0.0, all_reduce=None
 ):
     """One rank's losses and gradient shard with NumPy; the all-reduces by ``torch.distributed``
@@ -385,20 +403,26 @@ def rank_loss_and_grad(
 
 def peak_memory_of_loss(num_tokens, width, vocab_start, vocab_size, seed, all_reduce=None):
     """Bytes NumPy holds at the peak of one rank's loss and gradient (tracemalloc), counting the
-    rank's float32 logits of shape ``(num_tokens, width)``, made inside the measurement."""
+    rank's float32 logits of shape ``(num_tokens, width)``, made inside the measurement.
+
+    See the chapter :doc:`/chapters/16_across_devices`.
+    """
     tracemalloc.start()
     try:
         rng = np.random.default_rng([seed, vocab_start])
         shard = rng.standard_normal((num_tokens, width), dtype=np.float32)
         targets = rng.integers(0, vocab_size, size=num_tokens)
-        rank_loss_and_grad(shard, targets, vocab_start, vocab_size, all_reduce=all_reduce)
+        _rank_loss_and_grad(shard, targets, vocab_start, vocab_size, all_reduce=all_reduce)
         return tracemalloc.get_traced_memory()[1]
     finally:
         tracemalloc.stop()
 
 
 def memory_worker(rank, world_size, num_tokens, vocab_size, seed):
-    """One rank's peak memory for its shard of a ``(num_tokens, vocab_size)`` float32 problem."""
+    """One rank's peak memory for its shard of a ``(num_tokens, vocab_size)`` float32 problem.
+
+    See the chapter :doc:`/chapters/16_across_devices`.
+    """
     widths = shard_widths(vocab_size, world_size)
     start = sum(widths[:rank])
     return peak_memory_of_loss(
@@ -411,9 +435,14 @@ def memory_worker(rank, world_size, num_tokens, vocab_size, seed):
 
 
 def next_token_mlp(vocab_size, context, embed, hidden, seed):
-    """Chapter 12's next-character model in PyTorch, float64: ``context`` characters, each
+    r"""Chapter 12's next-character model in PyTorch, float64: ``context`` characters, each
     embedded in ``embed`` numbers, concatenated, one ``tanh`` layer of ``hidden`` units, and the
-    logits of the next character."""
+    logits of the next character.
+
+    .. math:: z = W_2 \tanh(W_1 [e_{x_1}; \dots; e_{x_K}] + b_1) + b_2
+
+    See the chapter :doc:`/chapters/16_across_devices`.
+    """
     import torch
 
     torch.manual_seed(seed)
@@ -427,7 +456,12 @@ def next_token_mlp(vocab_size, context, embed, hidden, seed):
 
 
 def token_losses_and_counts(model, contexts, targets, ignore_index=-100):
-    """The summed loss of a batch and its number of counted targets."""
+    r"""The summed loss of a batch and its number of counted targets.
+
+    .. math:: S = \sum_n [y_n \ne \mathrm{ignore}]\,\ell_n, \quad M = \sum_n [y_n \ne \mathrm{ignore}]
+
+    See the chapter :doc:`/chapters/16_across_devices`.
+    """
     import torch
 
     logits = model(torch.as_tensor(contexts))
@@ -441,13 +475,17 @@ def token_losses_and_counts(model, contexts, targets, ignore_index=-100):
 def ddp_worker(
     rank, world_size, model_args, batches, scaling, micro_batches, ignore_index=-100, backend="gloo"
 ):
-    """One rank of DistributedDataParallel training step: its batch ``batches[rank]`` (contexts,
+    r"""One rank of DistributedDataParallel training step: its batch ``batches[rank]`` (contexts,
     targets) in ``micro_batches`` pieces, gradients accumulated and averaged by DDP over the ranks.
 
     ``scaling`` is ``"local mean"`` (each micro-batch's own token mean, divided by the number of
     micro-batches: what a training loop written for one device does) or ``"global count"`` (the
     summed loss divided by the number of counted tokens of all ranks, all-reduced first, times
     the world size that DDP's average divides by). Return the gradients, by parameter name.
+
+    .. math:: \nabla \frac{1}{R} \sum_r \frac{R\,S_r}{M} = \nabla \frac{S}{M}
+
+    See the chapter :doc:`/chapters/16_across_devices`.
     """
     import torch
     import torch.distributed as dist

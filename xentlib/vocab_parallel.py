@@ -203,9 +203,14 @@ def _shard_grad(shard, targets, offset, vocab_size, log_z, ignore_index, label_s
 
 
 def run_in_lockstep(ranks):
-    """Run the ranks' generators side by side, all-reducing what they yield, as a collective
+    r"""Run the ranks' generators side by side, all-reducing what they yield, as a collective
     library does. Return each rank's return value and the list of all-reduces, as ``(op, number
-    of values each rank sent)``."""
+    of values each rank sent)``.
+
+    .. math:: a = \max_r a_r \quad\text{or}\quad a = \textstyle\sum_r a_r, \text{ elementwise}
+
+    See the chapter :doc:`/chapters/16_across_devices`.
+    """
     requests = [next(rank) for rank in ranks]
     sent = []
     while True:

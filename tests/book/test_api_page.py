@@ -14,7 +14,15 @@ import xentlib
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 API_PAGE = ROOT / "chapters" / "api.md"
-NO_FORMULA = {"interactive_session"}  # helpers with nothing to put in a formula
+# helpers with nothing to put in a formula
+NO_FORMULA = {
+    "interactive_session",
+    "free_port",
+    "spawn",
+    "run_all",
+    "peak_memory_of_loss",
+    "memory_worker",
+}
 
 
 def listed_modules():
