@@ -11,7 +11,8 @@ worker functions below are what the chapter's ranks run:
 - :func:`vocab_parallel_worker`, :func:`memory_worker` and :func:`ddp_worker`, the experiments.
 
 The backend is an argument: ``"gloo"`` runs on CPU processes, as here; ``"nccl"`` runs the same
-code on GPUs, one per rank (each worker then moves its tensors to ``cuda:RANK``). PyTorch is
+code on GPUs, one per rank (each worker then moves its tensors to ``cuda:RANK``; not run by the
+book's tests, whose machines have no GPU). PyTorch is
 imported inside the functions, never at import of :mod:`xentlib`.
 
 Defined in :doc:`/chapters/16_across_devices`.
