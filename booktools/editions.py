@@ -35,8 +35,34 @@ def edition_dir(html_root, lang):
     return pathlib.Path(html_root) / folder if folder else pathlib.Path(html_root)
 
 
+def sphinx(builder, out, doctrees, lang="en", warnings_are_errors=True, quiet=True, toc_path=None):
+    """Run one Sphinx builder over the book with Jupyter Book's configuration, in the edition's
+    language, with doctrees of its own (and ``toc_path`` instead of ``_toc.yml`` if given);
+    return Sphinx's exit status."""
+    from jupyter_book.sphinx import build_sphinx
+
+    overrides = {
+        "external_toc_path": str(toc_path or ROOT / "_toc.yml"),
+        "latex_individualpages": False,
+        "language": lang,
+        "nitpicky": True,  # every cross-reference must resolve, in every edition
+    }
+    return build_sphinx(
+        ROOT,
+        pathlib.Path(out),
+        noconfig=True,
+        path_config=str(ROOT / "_config.yml"),
+        confoverrides=overrides,
+        builder=builder,
+        doctreedir=pathlib.Path(doctrees),
+        warningiserror=warnings_are_errors,
+        keep_going=True,
+        quiet=quiet,
+    )
+
+
 def build_edition(lang, build_dir, warnings_are_errors=True, quiet=True):
-    """Build one edition with Jupyter Book's configuration; return Sphinx's exit status.
+    """Build one edition's HTML; return Sphinx's exit status.
 
     A translation is built in ``build_dir/editions/LANG/html`` (MyST-NB writes the notebooks'
     images next to the HTML folder, so each edition needs a folder of its own) and then moved to
@@ -44,28 +70,9 @@ def build_edition(lang, build_dir, warnings_are_errors=True, quiet=True):
     """
     import shutil
 
-    from jupyter_book.sphinx import build_sphinx
-
     build_dir = pathlib.Path(build_dir)
     out = build_dir / "html" if lang == "en" else build_dir / "editions" / lang / "html"
-    overrides = {
-        "external_toc_path": str(ROOT / "_toc.yml"),
-        "latex_individualpages": False,
-        "language": lang,
-        "nitpicky": True,  # every cross-reference must resolve, in every edition
-    }
-    status = build_sphinx(
-        ROOT,
-        out,
-        noconfig=True,
-        path_config=str(ROOT / "_config.yml"),
-        confoverrides=overrides,
-        builder="html",
-        doctreedir=build_dir / "doctrees" / lang,
-        warningiserror=warnings_are_errors,
-        keep_going=True,
-        quiet=quiet,
-    )
+    status = sphinx("html", out, build_dir / "doctrees" / lang, lang, warnings_are_errors, quiet)
     if lang != "en":
         final = edition_dir(build_dir / "html", lang)
         shutil.rmtree(final, ignore_errors=True)
@@ -118,8 +125,15 @@ def main(argv=None):
         "--allow-warnings", action="store_true", help="do not treat warnings as errors"
     )
     parser.add_argument("--one", choices=sorted(EDITIONS), help=argparse.SUPPRESS)
+    # another builder in its own folder and doctrees (the catalogues' extraction, the PDF's LaTeX)
+    parser.add_argument(
+        "--builder", choices=["html", "gettext", "latex"], default="html", help=argparse.SUPPRESS
+    )
     args = parser.parse_args(argv)
 
+    if args.one and args.builder != "html":
+        out, doctrees = args.build_dir / args.builder, args.build_dir / "doctrees" / args.builder
+        return sphinx(args.builder, out, doctrees, args.one, not args.allow_warnings)
     if args.one:  # a worker process: one edition
         return build_edition(args.one, args.build_dir, not args.allow_warnings, quiet=True)
 

@@ -291,16 +291,15 @@ def format_problems(lang, page, problems):
 # Extraction and merging
 
 
-def extract(path_output=ROOT):
-    """Run Sphinx's gettext builder over the book into ``path_output/_build/gettext``; return that
-    folder of ``.pot`` files."""
-    jb = pathlib.Path(sys.executable).with_name("jupyter-book")
-    cmd = [str(jb), "build", str(ROOT), "--builder", "custom", "--custom-builder", "gettext"]
-    cmd += ["--path-output", str(path_output)]
+def extract(build_dir=ROOT / "_build"):
+    """Run Sphinx's gettext builder over the book into ``build_dir/gettext`` (with doctrees of its
+    own, so that it never disturbs an HTML build); return that folder of ``.pot`` files."""
+    cmd = [sys.executable, "-m", "booktools.editions", "--one", "en", "--builder", "gettext"]
+    cmd += ["--build-dir", str(build_dir)]
     proc = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT)
     if proc.returncode != 0:
         sys.exit(f"gettext extraction failed:\n{proc.stdout[-3000:]}{proc.stderr[-3000:]}")
-    pot_dir = pathlib.Path(path_output) / "_build" / "gettext"
+    pot_dir = pathlib.Path(build_dir) / "gettext"
     for page in DOCSTRING_PAGES:
         _keep_page_prose(pot_dir / f"{page}.pot")
     return pot_dir

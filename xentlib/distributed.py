@@ -1,6 +1,6 @@
 """Cross-entropy across processes, on ``torch.distributed``: the code chapter 16 runs.
 
-This is the one module of :mod:`xentlib` whose functions run PyTorch rather than NumPy, because
+This is the one module of ``xentlib`` whose functions run PyTorch rather than NumPy, because
 the thing it shows is PyTorch's distributed engine: worker processes that form a process group
 and all-reduce through it. :func:`spawn` starts the workers (one per rank, bound to 127.0.0.1 on a
 free port, each with a deadline; they print nothing and return their results to the caller); the
@@ -13,7 +13,7 @@ worker functions below are what the chapter's ranks run:
 The backend is an argument: ``"gloo"`` runs on CPU processes, as here; ``"nccl"`` runs the same
 code on GPUs, one per rank (each worker then moves its tensors to ``cuda:RANK``; not run by the
 book's tests, whose machines have no GPU). PyTorch is
-imported inside the functions, never at import of :mod:`xentlib`.
+imported inside the functions, never at import of ``xentlib``.
 
 Defined in :doc:`/chapters/16_across_devices`.
 """
