@@ -141,7 +141,7 @@ def _resolve_reexported(app, env, node, contnode):
 #: the book's title in each edition (the English one is _config.yml's ``title``)
 TITLES = {
     "zh_CN": "从第一性原理理解交叉熵",
-    "ja": "第一原理から学ぶ交差エントロピー",
+    "ja": "ゼロから学ぶ交差エントロピー",
 }
 #: the switcher's label in each edition
 SWITCHER_LABELS = {"en": "Editions", "zh_CN": "语言版本", "ja": "言語版"}

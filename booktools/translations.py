@@ -60,19 +60,19 @@ _LINK = re.compile(r"\]\(([^)\s]+)\)")
 _AUTOLINK = re.compile(r"<((?:https?|mailto):[^>\s]+)>|(?<![<(])\bhttps?://[^\s)>\]]+")
 _TITLED_TARGET = re.compile(r"^(.*?)\s*<([^<>]+)>$", re.S)
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*(?:[eE][-+]?\d+)?")
-# roles whose content is only a target (no text of the reader's language)
+# roles whose content is always a target, never text of the reader's language
 _TARGET_ONLY_ROLES = {"cite", "cite:p", "cite:t", "cite:ps", "cite:ts", "eq", "math"}
 
 
 def _role_target_and_text(name, content):
-    """A role's target and the text it shows: ``{term}`交叉熵 <cross-entropy>``` has the target
-    ``cross-entropy`` and shows ``交叉熵``; ``{term}`cross-entropy``` shows its target."""
-    if name in _TARGET_ONLY_ROLES:
-        return content.strip(), ""
+    """A role's target and the prose it shows: ``{term}`交叉熵 <cross-entropy>``` has the target
+    ``cross-entropy`` and shows ``交叉熵``; an untitled ``{term}`cross-entropy``` shows its
+    target as prose. Every other untitled role shows code (``{func}`xentlib.softmax```), a
+    citation, or a title taken from its target, none of it prose of the message."""
     titled = _TITLED_TARGET.match(content)
-    if titled:
+    if titled and name not in _TARGET_ONLY_ROLES:
         return titled.group(2).strip(), titled.group(1).strip()
-    return content.strip(), content.strip()
+    return content.strip(), content.strip() if name == "term" else ""
 
 
 class Parts(collections.namedtuple("Parts", "formulas literals targets numbers prose")):
@@ -108,8 +108,21 @@ def parts(message):
     return Parts(formulas, literals, targets, numbers, text)
 
 
+def is_display_formula(message):
+    """Whether a message is a display formula: Sphinx extracts a ``$$ ... $$`` block as its LaTeX
+    alone, between newlines, and no paragraph begins with one."""
+    return message.startswith("\n") and message.endswith("\n")
+
+
+def is_identifier(message):
+    """Whether a message is a dotted Python name alone (a module's heading on the API page)."""
+    return re.fullmatch(r"[A-Za-z_]\w*(\.[A-Za-z_]\w*)+", message) is not None
+
+
 def has_prose(message):
-    """Whether a message has anything to translate (a display formula alone has not)."""
+    """Whether a message has anything to translate (a display formula or a module name has not)."""
+    if is_display_formula(message) or is_identifier(message):
+        return False
     return bool(re.search(r"[^\W\d_]", parts(message).prose))
 
 
@@ -207,6 +220,10 @@ def check_message(msgid, msgstr, lang, terms, exceptions=None):
     """What is wrong with one translation, as a list of sentences (empty when nothing is)."""
     if not msgstr.strip():
         return ["untranslated"]
+    if is_display_formula(msgid):
+        return [] if msgstr == msgid else ["a display formula must stay exactly as in the English"]
+    if is_identifier(msgid):
+        return [] if msgstr == msgid else ["a Python name must stay exactly as in the English"]
     english, translated = parts(msgid), parts(msgstr)
     problems = []
     problems += _differences("formulas", english.formulas, translated.formulas)
@@ -256,12 +273,17 @@ def pages():
     return found
 
 
-def check_catalogue(path, lang, terms, exceptions):
-    """Every problem of one catalogue, as ``(message, problem)`` pairs."""
+def check_catalogue(path, lang, terms, exceptions, neutral=()):
+    """Every problem of one catalogue, as ``(message, problem)`` pairs; the messages in
+    ``neutral`` (the glossary's English headwords) must stay exactly as they are."""
     problems = []
     for message in read_catalogue(path):
         if message.fuzzy:
             problems.append((message.id, "fuzzy: the English changed since it was translated"))
+            continue
+        if message.id in neutral:
+            if message.string != message.id:
+                problems.append((message.id, "a glossary headword stays in English"))
             continue
         found = check_message(message.id, message.string, lang, terms, exceptions)
         problems += [(message.id, p) for p in found]
@@ -276,7 +298,8 @@ def check_page(lang, page, terms=None, exceptions=None):
     if not path.is_file():
         hint = "run `python -m booktools.translations update`"
         return [("", f"no catalogue {path.relative_to(ROOT)}: {hint}")]
-    return check_catalogue(path, lang, terms, exceptions)
+    neutral = set(glossary_headwords()) if page == "chapters/glossary" else set()
+    return check_catalogue(path, lang, terms, exceptions, neutral)
 
 
 def format_problems(lang, page, problems):

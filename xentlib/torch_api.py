@@ -784,8 +784,9 @@ def sigmoid_focal_loss(inputs, targets, alpha=0.25, gamma=2.0, reduction="none")
     :math:`\alpha < 0`, by :math:`\alpha_t` :cite:p:`lin2017focal`:
 
     .. math:: \ell = \alpha_t\, (1 - p_t)^\gamma\,
-              \bigl[-t \log \sigma(x) - (1 - t) \log(1 - \sigma(x))\bigr],
-              \qquad p_t = t\,\sigma(x) + (1 - t)(1 - \sigma(x)),
+              \bigl[-t \log \sigma(x) - (1 - t) \log(1 - \sigma(x))\bigr]
+
+    .. math:: p_t = t\,\sigma(x) + (1 - t)(1 - \sigma(x)),
               \qquad \alpha_t = t \alpha + (1 - t)(1 - \alpha)
 
     This is :func:`xentlib.imbalance.focal_loss_with_logits`, with torchvision's conventions:

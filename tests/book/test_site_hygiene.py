@@ -94,3 +94,15 @@ def test_no_machine_paths_in_the_site(built_book):
                 context = text[max(0, at - 40) : at + len(needle) + 40].replace("\n", " ")
                 leaks.append(f"{path.relative_to(built_book)}: {needle!r} in ...{context}...")
     assert not leaks, "machine paths in the built site:\n" + "\n".join(leaks[:40])
+
+
+def test_no_stray_dollar_beside_a_formula(built_book):
+    # a display formula that opens a directive's text ("Proof. $$...") was once parsed as a "$"
+    # followed by an inline formula: the reader saw the dollar signs
+    stray = re.compile(r'\$<span class="math|\\\)</span>\$')
+    found = [
+        str(page.relative_to(built_book))
+        for page in built_pages(built_book)
+        if stray.search(page.read_text(encoding="utf-8"))
+    ]
+    assert not found, f"pages with a stray $ beside a formula: {found}"

@@ -127,6 +127,12 @@ def test_terms_are_found_as_whole_words_plural_and_sentence_initial():
     assert tr.terms_used("Cross entropy, spelt without the hyphen.", TERMS) == ["cross-entropy"]
 
 
+def test_code_shown_by_a_role_is_not_prose():
+    english = "The curve is {func}`xentlib.softmax` of the {term}`logits`."
+    assert tr.terms_used(tr.parts(english).prose, TERMS) == ["logits"]
+    assert problems("曲线是 {term}`logits` 的 {func}`xentlib.softmax`。", english) == []
+
+
 def test_another_sense_of_a_word_is_not_the_term():
     senses = EXCEPTIONS["other_senses"]
     assert tr.terms_used("Half precision has 11 bits of precision.", TERMS, senses) == []
@@ -138,6 +144,20 @@ def test_an_exception_lets_one_message_go_without_a_rendering():
     translation = CHINESE.replace("交叉熵 <cross-entropy>", "损失 <cross-entropy>")
     assert problems(translation, exceptions=exceptions) == []
     assert problems(translation, lang="zh_CN", exceptions={"messages": {}}) != []
+
+
+def test_a_display_formula_must_stay_as_it_is():
+    formula = "\n\\mathcal{L} = -\\log \\operatorname{softmax}(z)_y\n"
+    assert tr.is_display_formula(formula) and not tr.has_prose(formula)
+    assert problems(formula, formula) == []
+    found = problems(formula.replace("-", "- "), formula)
+    assert found == ["a display formula must stay exactly as in the English"]
+
+
+def test_a_module_name_stays_as_it_is():
+    assert tr.is_identifier("xentlib.likelihood") and not tr.has_prose("xentlib.likelihood")
+    assert problems("xentlib.likelihood", "xentlib.likelihood") == []
+    assert problems("xentlib.似然", "xentlib.likelihood") != []
 
 
 def test_a_fuzzy_or_untranslated_catalogue_entry_fails(tmp_path):
