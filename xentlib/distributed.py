@@ -303,6 +303,8 @@ def vocab_parallel_cross_entropy_torch(
     ------
     ValueError
         If the shard is not 2-D or ``targets`` does not have one entry per row.
+
+    See the chapter :doc:`/chapters/16_across_devices`.
     """
     if shard.ndim != 2 or targets.shape != (shard.shape[0],):
         raise ValueError(

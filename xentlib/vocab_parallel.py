@@ -63,6 +63,8 @@ def vocab_parallel_cross_entropy(logit_shards, targets, ignore_index=-100, label
         differ in rows or hold NaN or ``+inf``, a token's logits are ``-inf`` in every shard,
         ``targets`` is not of shape ``(N,)`` or holds a value outside ``[0, V)`` other than
         ``ignore_index``, or ``label_smoothing`` is outside ``[0, 1]``.
+
+    See the chapter :doc:`/chapters/16_across_devices`.
     """
     shards, targets, offsets = _check_shards(logit_shards, targets, ignore_index, label_smoothing)
     losses, _ = _vocab_parallel_cross_entropy(
@@ -98,6 +100,8 @@ def vocab_parallel_cross_entropy_grad(
     ------
     TypeError, ValueError
         As :func:`vocab_parallel_cross_entropy`.
+
+    See the chapter :doc:`/chapters/16_across_devices`.
     """
     shards, targets, offsets = _check_shards(logit_shards, targets, ignore_index, label_smoothing)
     _, log_z = _vocab_parallel_cross_entropy(
