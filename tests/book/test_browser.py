@@ -204,7 +204,7 @@ def screenshot(page, name, full_page=True):
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=full_page)
 
 
-def check_loaded_offline_with_math_typeset(v, page_path, name):
+def check_loaded_offline_with_math_typeset(v, page_path, name, full_page=True):
     """The checks every page of every edition passes; a screenshot named ``name``."""
     assert v.response is not None and v.response.status == 200, f"{page_path}: HTTP error"
     assert not v.blocked, f"{page_path} asked for resources outside the site: {v.blocked}"
@@ -225,7 +225,7 @@ def check_loaded_offline_with_math_typeset(v, page_path, name):
         ".map(e => e.scrollWidth - e.clientWidth).concat([0])[0]"
     )
     assert toc_overflow <= 1, f"{page_path}: 'on this page' entries cut off by {toc_overflow}px"
-    screenshot(v.page, name)
+    screenshot(v.page, name, full_page=full_page)
 
     # math: every formula typeset by the site's own MathJax, none left as TeX, no TeX errors
     sources = v.page.locator("div.math, span.math").count()
@@ -256,7 +256,8 @@ def test_page_loads_offline_with_its_math_typeset(visit, page_path):
 def test_translated_page_loads_offline_with_its_math_typeset(visit, lang, page_path):
     v = visit(f"{lang}/{page_path}.html")
     name = f"{lang}__{page_path.replace('/', '__')}"
-    check_loaded_offline_with_math_typeset(v, f"{lang}/{page_path}", name)
+    # the top of the page only: the layout below is the English edition's, screenshotted whole
+    check_loaded_offline_with_math_typeset(v, f"{lang}/{page_path}", name, full_page=False)
     assert v.page.get_attribute("html", "lang") == lang.replace("_", "-")
     # the page's own title is the translation's, not the English one
     heading = v.page.locator("article h1").first.inner_text()
