@@ -344,7 +344,8 @@ def _keep_page_prose(pot):
 
 def fill_language_neutral(lang):
     """Give every message with nothing to translate (a display formula, a glossary headword, a
-    bare code literal) its English text as translation, so no edition shows it untranslated."""
+    module name, a bare code literal) its English text as translation, so that no edition shows it
+    untranslated; a fuzzy one too, since its one right translation is itself."""
     from babel.messages.pofile import read_po, write_po
 
     headwords = set(glossary_headwords())
@@ -353,10 +354,11 @@ def fill_language_neutral(lang):
             catalogue = read_po(f)
         changed = False
         for message in catalogue:
-            if not message.id or message.string:
+            if not message.id or (message.string and not message.fuzzy):
                 continue
             glossary = path.stem == "glossary" and message.id in headwords
             if glossary or not has_prose(message.id):
+                # untranslated or fuzzy, it has one right translation: itself
                 message.string, changed = message.id, True
                 message.flags.discard("fuzzy")
         if changed:
