@@ -2,7 +2,9 @@
 
 Usage::
 
-    python -m booktools.pdf            # writes _build/latex/xent-book.pdf
+    python -m booktools.pdf              # writes _build/latex/xent-book.pdf
+    python -m booktools.pdf --lang ja    # the Japanese edition: _build/latex/ja/xent-book.pdf
+    python -m booktools.pdf --lang all   # English, Chinese (zh_CN) and Japanese
 
 The PDF holds every page of ``_toc.yml`` in reading order (chapters, their code with its stored
 outputs, figures, each exercise followed by its solution, the glossary and the bibliography), with
@@ -18,7 +20,10 @@ unnumbered on the website) is printed as part of Part III instead of as a part o
 bibliography page prints no heading of its own, since LaTeX prints the bibliography, with its
 heading, at the end of the book.
 Parts, chapters and the exercises and equations in them carry the website's numbers
-(:func:`number_like_the_website`).
+(:func:`number_like_the_website`). A translated edition's PDF takes its prose from the
+catalogues in ``locale/`` as the website's editions do, and its parts' captions from the root
+page's catalogue (a translated caption is printed as it stands, with the part's number in its own
+words); its title, fonts and headings' words come from :mod:`booktools.sphinxext`.
 """
 
 import argparse
@@ -40,14 +45,23 @@ def missing_tools():
     return [tool for tool in TOOLS if shutil.which(tool) is None]
 
 
-def pdf_toc(path):
+def pdf_toc(path, lang="en"):
     """Write the PDF's table of contents (``_toc.yml`` with uncaptioned parts merged into the
-    part before them) to ``path``; return ``path``."""
+    part before them, the captions in the edition's language) to ``path``; return ``path``."""
     import yaml
 
     toc = yaml.safe_load((ROOT / "_toc.yml").read_text(encoding="utf-8"))
+    captions = {}
+    if lang != "en":  # the parts' captions are messages of the root page's catalogue
+        from booktools import translations
+
+        for message in translations.read_catalogue(translations.catalogue_path(lang, toc["root"])):
+            if message.string and "fuzzy" not in message.flags:
+                captions[message.id] = message.string
     parts = []
     for part in toc["parts"]:
+        if "caption" in part:
+            part["caption"] = captions.get(part["caption"], part["caption"])
         if "caption" not in part and parts:
             parts[-1]["chapters"] += part["chapters"]
         else:
@@ -108,14 +122,15 @@ def number_like_the_website(tex):
     )
 
 
-def build(build_dir=ROOT / "_build"):
-    """LaTeX, then XeLaTeX through latexmk; return the PDF's path. Raise ``RuntimeError`` with
-    the end of the log when either step fails."""
+def build(build_dir=ROOT / "_build", lang="en"):
+    """LaTeX, then XeLaTeX through latexmk, of the edition ``lang``; return the PDF's path.
+    Raise ``RuntimeError`` with the end of the log when either step fails."""
     build_dir = pathlib.Path(build_dir).resolve()
-    out = build_dir / "latex"
-    shutil.rmtree(out, ignore_errors=True)
-    pdf_toc(build_dir / "pdf-toc.yml")
+    out = latex_dir(build_dir, lang)
+    _clear(out)
+    pdf_toc(build_dir / f"pdf-toc-{lang}.yml", lang)
     cmd = [sys.executable, "-m", "booktools.pdf", "--latex-only", "--build-dir", str(build_dir)]
+    cmd += ["--lang", lang]
     proc = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT)
     if proc.returncode != 0:
         raise RuntimeError(f"the LaTeX build failed:\n{(proc.stdout + proc.stderr)[-4000:]}")
@@ -135,16 +150,34 @@ def build(build_dir=ROOT / "_build"):
     return pdf
 
 
-def latex_only(build_dir):
+def latex_dir(build_dir, lang="en"):
+    """Where one edition's LaTeX and PDF are built: ``latex/`` (English), ``latex/LANG/``."""
+    out = pathlib.Path(build_dir) / "latex"
+    return out if lang == "en" else out / lang
+
+
+def _clear(out):
+    """Empty an edition's folder, keeping the translated editions' folders inside English's."""
+    from booktools.translations import LANGUAGES
+
+    out.mkdir(parents=True, exist_ok=True)
+    for path in out.iterdir():
+        if path.is_dir() and path.name in LANGUAGES and out.name == "latex":
+            continue
+        shutil.rmtree(path) if path.is_dir() else path.unlink()
+
+
+def latex_only(build_dir, lang="en"):
     """The Sphinx part: ``_build/latex/xent-book.tex`` and its figures, warnings as errors."""
     from booktools.editions import sphinx
 
     build_dir = pathlib.Path(build_dir)
-    toc = build_dir / "pdf-toc.yml"
+    toc = build_dir / f"pdf-toc-{lang}.yml"
     return sphinx(
         "latex",
-        build_dir / "latex",
-        build_dir / "doctrees" / "latex",
+        latex_dir(build_dir, lang),
+        build_dir / "doctrees" / f"latex-{lang}",
+        lang,
         toc_path=toc,
     )
 
@@ -160,19 +193,29 @@ def main(argv=None):
         prog="python -m booktools.pdf", description=__doc__.split("\n")[0]
     )
     parser.add_argument("--build-dir", type=pathlib.Path, default=ROOT / "_build")
+    parser.add_argument(
+        "--lang",
+        action="append",
+        choices=["en", "zh_CN", "ja", "all"],
+        help="the edition (default: en; 'all' for the three; may be repeated)",
+    )
     parser.add_argument("--latex-only", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    languages = args.lang or ["en"]
+    if "all" in languages:
+        languages = ["en", "zh_CN", "ja"]
     if args.latex_only:
-        return latex_only(args.build_dir)
+        return latex_only(args.build_dir, languages[0])
     missing = missing_tools()
     if missing:
         sys.exit(f"the PDF needs {', '.join(missing)} (see `python -m booktools.pdf --help`)")
-    start = time.monotonic()
-    pdf = build(args.build_dir)
-    print(
-        f"{pdf.relative_to(ROOT) if pdf.is_relative_to(ROOT) else pdf}: {page_count(pdf)} pages, "
-        f"built in {time.monotonic() - start:.0f} s"
-    )
+    for lang in dict.fromkeys(languages):
+        start = time.monotonic()
+        pdf = build(args.build_dir, lang)
+        print(
+            f"{pdf.relative_to(ROOT) if pdf.is_relative_to(ROOT) else pdf}: {page_count(pdf)} "
+            f"pages, built in {time.monotonic() - start:.0f} s"
+        )
     return 0
 
 

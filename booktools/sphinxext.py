@@ -157,6 +157,7 @@ def _localise_config(app, config):
     if lang in TITLES:
         config.html_title = TITLES[lang]
         config.project = TITLES[lang]
+        _localise_latex(config, lang)
     if lang == "zh_CN":
         # jieba reads extra words from a file: the Chinese renderings of the glossary terms
         words = pathlib.Path(app.doctreedir) / "jieba-glossary-terms.txt"
@@ -167,6 +168,52 @@ def _localise_config(app, config):
         config.html_search_options = {"dict": str(words)}
     elif lang == "ja":
         config.html_search_options = {"type": "booktools.sphinxext.JapaneseSplitter"}
+
+
+#: the PDF's own words in each translated edition: the contents, the bibliography, the index, and
+#: the chapter heading "第 N 章" (Sphinx's running heads read ``\@chapapp`` and ``\@chappos``)
+LATEX_NAMES = {
+    "zh_CN": {"contents": "目录", "bibliography": "参考文献", "index": "索引", "font": "SC"},
+    "ja": {"contents": "目次", "bibliography": "参考文献", "index": "索引", "font": "JP"},
+}
+
+
+def _localise_latex(config, lang):
+    """The translated PDF: its title, the CJK fonts of its language as the main fonts of its
+    prose (Noto CJK SC or JP), its language's quotation marks, and its headings' words."""
+    names = LATEX_NAMES[lang]
+    elements = dict(config.latex_elements)
+    preamble = elements.get("preamble", "").replace(" CJK SC}", f" CJK {names['font']}}}")
+    # English text keeps Western quotes; Chinese and Japanese prose sets them full-width
+    preamble = "\n".join(
+        line for line in preamble.splitlines() if "xeCJKDeclareCharClass" not in line
+    )
+    preamble += (
+        "\n\\makeatletter\n"
+        "\\def\\@chappos{章\\quad}\n"
+        "\\def\\xentnames{\\renewcommand{\\chaptername}{第}"
+        f"\\renewcommand{{\\contentsname}}{{{names['contents']}}}"
+        f"\\renewcommand{{\\bibname}}{{{names['bibliography']}}}"
+        f"\\renewcommand{{\\indexname}}{{{names['index']}}}}}\n"
+        # after the language package's own words, which it sets when the document begins
+        "\\AtBeginDocument{\\xentnames}\n"
+        "\\ifdefined\\captionsjapanese\\addto\\captionsjapanese{\\xentnames}\\fi\n"
+        "\\renewcommand{\\DOCH}{\\raggedleft\\CNV\\FmN{\\@chapapp}\\,\\CNoV\\thechapter"
+        "\\,\\CNV\\FmN{章}\\par\\nobreak\\vskip 40\\p@}\n"
+        "\\makeatother\n"
+    )
+    elements["preamble"] = preamble
+    config.latex_elements = elements
+
+
+def _latex_title(app, env):
+    """The translated PDF's title page: Jupyter Book sets ``latex_documents`` (with the English
+    title) after the configuration is read, so the title is replaced once the pages are read."""
+    lang = _edition(app.config)
+    if app.builder.name == "latex" and lang in TITLES:
+        app.config.latex_documents = [
+            (d[0], d[1], TITLES[lang], *d[3:]) for d in app.config.latex_documents
+        ]
 
 
 def glossary_words(lang):
@@ -233,6 +280,7 @@ def _edition_links(app, pagename, templatename, context, doctree):
 def setup(app):
     app.connect("config-inited", _localise_config)
     app.connect("html-page-context", _edition_links)
+    app.connect("env-updated", _latex_title)
     app.connect("missing-reference", _resolve_reexported)
     app.connect("autodoc-process-docstring", _chapter_link_first, priority=400)
     app.add_directive("xentlib-module", _api_module_directive())

@@ -2,6 +2,10 @@
 reference, no TeX or ``$...$`` left in the text, no character missing from a font, nothing run off
 the paper, and the website's chapter numbers.
 
+Each check runs on the English PDF, and on the Chinese and Japanese editions' PDFs
+(``python -m booktools.pdf --lang zh_CN``, ``--lang ja``) where ``XENT_PDF_EDITIONS=1``: CI sets
+it; the README's test command leaves them out, since each takes about 2 minutes more.
+
 It needs TeX (XeLaTeX, latexmk, Noto CJK; README, "The PDF") and poppler-utils. Where they are
 missing the tests skip with one line, unless ``XENT_REQUIRE_TEX=1`` (CI sets it), which turns the
 skip into a failure.
@@ -18,6 +22,7 @@ import pytest
 import yaml
 
 from booktools import pdf as book_pdf
+from booktools import translations
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 POPPLER = ("pdftotext", "pdfinfo")
@@ -25,15 +30,22 @@ POPPLER = ("pdftotext", "pdfinfo")
 pytestmark = pytest.mark.slow
 
 
+@pytest.fixture(scope="module", params=["en", *translations.LANGUAGES])
+def edition(request):
+    if request.param != "en" and os.environ.get("XENT_PDF_EDITIONS") != "1":
+        pytest.skip("the translated PDFs are checked where XENT_PDF_EDITIONS=1 (CI sets it)")
+    return request.param
+
+
 @pytest.fixture(scope="module")
-def built_pdf(tmp_path_factory):
+def built_pdf(edition, tmp_path_factory):
     missing = book_pdf.missing_tools() + [t for t in POPPLER if shutil.which(t) is None]
     if missing:
         reason = f"the PDF needs {', '.join(missing)} (README: the PDF)"
         if os.environ.get("XENT_REQUIRE_TEX") == "1":
             pytest.fail(f"XENT_REQUIRE_TEX=1 but {reason}")
         pytest.skip(reason)
-    return book_pdf.build(tmp_path_factory.mktemp("pdf"))
+    return book_pdf.build(tmp_path_factory.mktemp(f"pdf-{edition}"), edition)
 
 
 @pytest.fixture(scope="module")
@@ -44,8 +56,18 @@ def text(built_pdf):
     return out.stdout
 
 
-def page_titles():
-    """Every page of _toc.yml with its title (its first heading)."""
+def translate(lang, page, english):
+    """``english``, a message of ``page``, in the edition's language (as the catalogue has it)."""
+    if lang == "en":
+        return english
+    path = translations.catalogue_path(lang, page)
+    found = {m.id.strip("\n"): m.string for m in translations.read_catalogue(path)}
+    assert found.get(english), f"{lang} {page}: no translation of {english!r}"
+    return found[english].strip("\n")
+
+
+def page_titles(lang="en"):
+    """Every page of _toc.yml with its title (its first heading), in the edition's language."""
     toc = yaml.safe_load((ROOT / "_toc.yml").read_text(encoding="utf-8"))
     files = [toc["root"]] + [c["file"] for p in toc["parts"] for c in p["chapters"]]
     titles = {}
@@ -55,7 +77,7 @@ def page_titles():
             source = "".join(json.loads(path.read_text(encoding="utf-8"))["cells"][0]["source"])
         else:
             source = (ROOT / f"{name}.md").read_text(encoding="utf-8")
-        titles[name] = re.search(r"^# (.+)$", source, re.M).group(1)
+        titles[name] = translate(lang, name, re.search(r"^# (.+)$", source, re.M).group(1))
     return titles
 
 
@@ -64,27 +86,36 @@ def squeeze(s):
     return re.sub(r"\s+", "", s.replace("\u2019", "'").replace("`", ""))
 
 
-def test_every_chapter_title_is_in_the_pdf(text):
+def test_every_chapter_title_is_in_the_pdf(text, edition):
     body = squeeze(text)
-    missing = [t for t in page_titles().values() if squeeze(t) not in body]
+    missing = [t for t in page_titles(edition).values() if squeeze(t) not in body]
     assert not missing, f"titles not found in the PDF's text: {missing}"
 
 
-def test_chapters_carry_the_websites_numbers(text):
+def test_chapters_carry_the_websites_numbers(text, edition):
     # in the contents (before the introduction's first section): "12 The loss that trains
     # language models"; the guide and the back matter unnumbered; parts numbered as on the
-    # website, without "Part N:" printed twice
-    contents = text[: text.index("What is in it")]
-    for name, title in page_titles().items():
+    # website, without "Part N:" printed twice (in a translation: its caption as it stands, its number included)
+    toc = yaml.safe_load((ROOT / "_toc.yml").read_text(encoding="utf-8"))
+    contents = text[: text.index(translate(edition, toc["root"], "What is in it"))]
+    titles = page_titles(edition)
+    for name, title in titles.items():
         number = re.match(r"chapters/(\d\d)_", name)
         if number:
             pattern = rf"^\s*{int(number.group(1))}\s+{re.escape(title.split()[0])}"
             assert re.search(pattern, contents, re.M), (
                 f"chapter {number.group(1)} is not so numbered"
             )
-    assert re.search(r"^Choosing a loss: which call", contents, re.M)
-    assert re.search(r"^Glossary", contents, re.M)
-    assert "Part I: From" not in contents and re.search(r"^I\s+From likelihood", contents, re.M)
+    for name in ("chapters/choosing_a_loss", "chapters/glossary"):
+        assert re.search(rf"^{re.escape(titles[name].split()[0])}", contents, re.M), name
+    if edition == "en":
+        assert "Part I: From" not in contents
+        assert re.search(r"^I\s+From likelihood", contents, re.M)
+        return
+    for part in toc["parts"]:
+        if part.get("caption", "").startswith("Part "):
+            caption = translate(edition, toc["root"], part["caption"])
+            assert re.search(rf"^{re.escape(caption)}", contents, re.M), caption
 
 
 def test_no_unresolved_reference(text):
