@@ -45,9 +45,17 @@ def missing_tools():
     return [tool for tool in TOOLS if shutil.which(tool) is None]
 
 
+#: the caption the PDF's table of contents gives a part that has none in ``_toc.yml`` (the part
+#: that continues Part III after the guide); :func:`number_like_the_website` removes its heading
+CONTINUED = "XentContinuesThePartBefore"
+
+
 def pdf_toc(path, lang="en"):
-    """Write the PDF's table of contents (``_toc.yml`` with uncaptioned parts merged into the
-    part before them, the captions in the edition's language) to ``path``; return ``path``."""
+    """Write the PDF's table of contents to ``path`` and return ``path``: ``_toc.yml`` with the
+    captions in the edition's language, and a placeholder caption (:data:`CONTINUED`) for a part
+    without one, whose chapters LaTeX then prints as part of the part before them. (Merging the
+    two parts instead would lose the second one's numbering, and with it the numbers of the
+    exercises that follow.)"""
     import yaml
 
     toc = yaml.safe_load((ROOT / "_toc.yml").read_text(encoding="utf-8"))
@@ -58,15 +66,10 @@ def pdf_toc(path, lang="en"):
         for message in translations.read_catalogue(translations.catalogue_path(lang, toc["root"])):
             if message.string and "fuzzy" not in message.flags:
                 captions[message.id] = message.string
-    parts = []
     for part in toc["parts"]:
-        if "caption" in part:
-            part["caption"] = captions.get(part["caption"], part["caption"])
-        if "caption" not in part and parts:
-            parts[-1]["chapters"] += part["chapters"]
-        else:
-            parts.append(part)
-    toc["parts"] = parts
+        part["caption"] = (
+            captions.get(part["caption"], part["caption"]) if "caption" in part else CONTINUED
+        )
     path = pathlib.Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(yaml.safe_dump(toc, sort_keys=False, allow_unicode=True), encoding="utf-8")
@@ -85,12 +88,14 @@ def number_like_the_website(tex):
     ``\\chapter`` in order, but on the website only the parts "Part N: ..." and the chapters
     ``NN_*`` are numbered. A numbered part keeps its title without the "Part N:" that LaTeX
     prints already; every other part and chapter (the Part III guide, the back matter) is
-    printed unnumbered, with its sections, and still listed in the contents. Inline code may
-    break after an underscore."""
+    printed unnumbered, with its sections, and still listed in the contents. The part captioned
+    :data:`CONTINUED` prints no heading. Inline code may break after an underscore."""
     parts = iter(_ROMAN)
 
     def part(match):
         title = match.group(1)
+        if title == CONTINUED:
+            return ""
         numbered = re.match(r"Part ([IVX]+): (.*)$", title)
         if numbered:
             expected = next(parts)

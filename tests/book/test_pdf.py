@@ -118,6 +118,23 @@ def test_chapters_carry_the_websites_numbers(text, edition):
             assert re.search(rf"^{re.escape(caption)}", contents, re.M), caption
 
 
+def test_exercises_carry_their_chapters_number(built_pdf):
+    """ "Exercise 9.7.2" stands in chapter 9: Sphinx numbers the exercises, LaTeX the chapters,
+    and the two count the same chapters only if the PDF's table of contents numbers the same
+    parts as the website's."""
+    tex = built_pdf.with_suffix(".tex").read_text(encoding="utf-8")
+    chapter, wrong, seen = 0, [], 0
+    for line in tex.splitlines():
+        if line.startswith("\\chapter{"):
+            chapter += 1
+        found = re.match(r"\\begin\{sphinxadmonition\}\{note\}\{\S+ (\d+)\.\d+\.\d+\}", line)
+        if found:
+            seen += 1
+            if int(found.group(1)) != chapter:
+                wrong.append(f"{line} in chapter {chapter}")
+    assert seen > 40 and not wrong, wrong[:5]
+
+
 def test_no_unresolved_reference(text):
     assert "??" not in text, [line for line in text.splitlines() if "??" in line][:5]
 

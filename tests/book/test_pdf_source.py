@@ -10,18 +10,16 @@ from booktools import pdf as book_pdf
 from booktools import sphinxext, translations
 
 
-def test_the_part_after_the_guide_joins_part_three(tmp_path):
+def test_the_part_after_the_guide_continues_part_three(tmp_path):
     toc = yaml.safe_load(book_pdf.pdf_toc(tmp_path / "toc.yml").read_text(encoding="utf-8"))
     source = yaml.safe_load((book_pdf.ROOT / "_toc.yml").read_text(encoding="utf-8"))
-    assert all("caption" in part for part in toc["parts"])
-    assert len(toc["parts"]) == sum("caption" in part for part in source["parts"])
-    files = [c["file"] for p in toc["parts"] for c in p["chapters"]]
-    assert files == [c["file"] for p in source["parts"] for c in p["chapters"]]
-    part3 = next(p for p in toc["parts"] if p["caption"].startswith("Part III:"))
-    assert [c["file"] for c in part3["chapters"]][:2] == [
-        "chapters/choosing_a_loss",
-        "chapters/06_keras",
-    ]
+    # every part stays (with its numbering); the one without a caption gets the placeholder
+    assert [p.get("numbered") for p in toc["parts"]] == [p.get("numbered") for p in source["parts"]]
+    assert [p["chapters"] for p in toc["parts"]] == [p["chapters"] for p in source["parts"]]
+    captions = [p["caption"] for p in toc["parts"]]
+    assert captions == [p.get("caption", book_pdf.CONTINUED) for p in source["parts"]]
+    after = captions.index(book_pdf.CONTINUED)
+    assert captions[after - 1].startswith("Part III:")
 
 
 @pytest.mark.parametrize("lang", list(translations.LANGUAGES))
@@ -31,6 +29,9 @@ def test_a_translated_pdf_has_its_languages_captions(tmp_path, lang):
     catalogue = translations.read_catalogue(translations.catalogue_path(lang, toc["root"]))
     expected = {m.id: m.string for m in catalogue}
     for ours, theirs in zip(toc["parts"], english["parts"], strict=True):
+        if theirs["caption"] == book_pdf.CONTINUED:
+            assert ours["caption"] == book_pdf.CONTINUED
+            continue
         assert ours["caption"] == expected[theirs["caption"]] != theirs["caption"]
         assert ours["chapters"] == theirs["chapters"]
 
@@ -40,6 +41,8 @@ def test_parts_and_chapters_numbered_as_on_the_website():
         "\\begin{document}\n"
         "\\part{Part I: From likelihood}\n"
         "\\chapter{Likelihood}\n\\label{\\detokenize{chapters/01_likelihood::doc}}\n"
+        f"\\part{{{book_pdf.CONTINUED}}}\n"
+        "\\chapter{Keras}\n\\label{\\detokenize{chapters/06_keras::doc}}\n"
         "\\part{For readers}\n"
         "\\chapter{Glossary}\n\\label{\\detokenize{chapters/glossary::doc}}\n"
         "\\sphinxupquote{log\\_softmax}\n"
@@ -48,6 +51,7 @@ def test_parts_and_chapters_numbered_as_on_the_website():
     assert "\\part{From likelihood}" in out
     assert "\\part*{For readers}\\addcontentsline{toc}{part}{For readers}" in out
     assert "\\chapter{Likelihood}" in out and "\\chapter*{Glossary}" in out
+    assert book_pdf.CONTINUED not in out and "\\chapter{Keras}" in out
     assert "log\\_\\allowbreak{}softmax" in out
     with pytest.raises(ValueError, match="would print as Part I"):
         book_pdf.number_like_the_website("\\part{Part II: Skipped}\n")
