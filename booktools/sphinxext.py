@@ -12,6 +12,7 @@ one finds the pages that use it. Enabled in ``_config.yml`` under ``sphinx.extra
 part of the NumPy library.
 """
 
+import functools
 import html
 import pathlib
 
@@ -143,6 +144,11 @@ TITLES = {
     "zh_CN": "从第一性原理理解交叉熵",
     "ja": "ゼロから学ぶ交差エントロピー",
 }
+#: the notice on a page whose translation is not finished (locale/complete.yml)
+UNFINISHED = {
+    "zh_CN": "本页的翻译尚未完成，尚未翻译的段落仍以英文显示。",  # noqa: RUF001 (Chinese comma)
+    "ja": "このページの翻訳はまだ完成していない。未翻訳の段落は英語のまま表示される。",
+}
 #: the switcher's label in each edition
 SWITCHER_LABELS = {"en": "Editions", "zh_CN": "语言版本", "ja": "言語版"}
 
@@ -249,6 +255,14 @@ def __getattr__(name):
     raise AttributeError(name)
 
 
+@functools.cache
+def _unfinished_pages(lang):
+    """The pages with a catalogue whose translation is not declared complete."""
+    from booktools import translations
+
+    return set(translations.pages()) - translations.complete_pages(lang)
+
+
 def _edition_links(app, pagename, templatename, context, doctree):
     """A switcher to the same page in every edition, at the top of the page's body, and
     ``<link rel="alternate" hreflang>`` to each of them."""
@@ -272,6 +286,10 @@ def _edition_links(app, pagename, templatename, context, doctree):
             )
     label = html.escape(SWITCHER_LABELS.get(current, "Editions"))
     switcher = f'<nav class="xent-editions" aria-label="{label}">{" · ".join(links)}</nav>\n'
+    if current in UNFINISHED and pagename in _unfinished_pages(current):
+        switcher += (
+            f'<p class="xent-unfinished" role="note">{html.escape(UNFINISHED[current])}</p>\n'
+        )
     context["metatags"] = context.get("metatags", "") + "\n".join(alternates) + "\n"
     if "body" in context:
         context["body"] = switcher + context["body"]

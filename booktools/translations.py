@@ -264,6 +264,15 @@ def catalogue_path(lang, page):
     return LOCALE / lang / "LC_MESSAGES" / f"{page}.po"
 
 
+def complete_pages(lang):
+    """The pages whose ``lang`` translation is declared complete in ``locale/complete.yml``."""
+    import yaml
+
+    path = LOCALE / "complete.yml"
+    listed = yaml.safe_load(path.read_text(encoding="utf-8")) if path.is_file() else None
+    return set((listed or {}).get(lang) or ())
+
+
 def pages():
     """Every page with a catalogue, as ``chapters/NAME`` (the English extraction's list)."""
     found = sorted(
