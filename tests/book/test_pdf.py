@@ -61,7 +61,13 @@ def translate(lang, page, english):
     if lang == "en":
         return english
     path = translations.catalogue_path(lang, page)
-    found = {m.id.strip("\n"): m.string for m in translations.read_catalogue(path)}
+    found = {
+        m.id.strip("\n"): m.string
+        for m in translations.read_catalogue(path)
+        if m.string and "fuzzy" not in m.flags
+    }
+    if page not in translations.complete_pages(lang):  # unfinished: the English shows instead
+        return found.get(english, english).strip("\n")
     assert found.get(english), f"{lang} {page}: no translation of {english!r}"
     return found[english].strip("\n")
 
@@ -102,12 +108,16 @@ def test_chapters_carry_the_websites_numbers(text, edition):
     for name, title in titles.items():
         number = re.match(r"chapters/(\d\d)_", name)
         if number:
-            pattern = rf"^\s*{int(number.group(1))}\s+{re.escape(title.split()[0])}"
+            pattern = (
+                rf"^\s*{int(number.group(1))}\s+{re.escape(title.replace('`', '').split()[0])}"
+            )
             assert re.search(pattern, contents, re.M), (
                 f"chapter {number.group(1)} is not so numbered"
             )
     for name in ("chapters/choosing_a_loss", "chapters/glossary"):
-        assert re.search(rf"^{re.escape(titles[name].split()[0])}", contents, re.M), name
+        assert re.search(
+            rf"^{re.escape(titles[name].replace('`', '').split()[0])}", contents, re.M
+        ), name
     if edition == "en":
         assert "Part I: From" not in contents
         assert re.search(r"^I\s+From likelihood", contents, re.M)
