@@ -205,6 +205,25 @@ def terms_used(prose, terms, other_senses=()):
 # The fidelity check
 
 
+_MONTHS = (
+    "January February March April May June July August September October November December"
+).split()
+_DATE = re.compile(
+    r"\b(?:\d{1,2} (%s) \d{4}|(%s) \d{1,2}, \d{4}|(%s) \d{4})\b" % (("|".join(_MONTHS),) * 3)
+)
+
+
+def month_numbers(english):
+    """The months, as numbers, of the dates the English writes with a month's name ("21 April
+    2021", "April 21, 2021", "April 2021"): Chinese and Japanese write the month in digits
+    (2021 年 4 月 21 日), so a translation may add each of them once."""
+    found = collections.Counter()
+    for m in _DATE.finditer(english):
+        name = m.group(1) or m.group(2) or m.group(3)
+        found[str(_MONTHS.index(name) + 1)] += 1
+    return found
+
+
 def _differences(label, english, translated):
     missing = english - translated
     extra = translated - english
@@ -229,7 +248,9 @@ def check_message(msgid, msgstr, lang, terms, exceptions=None):
     problems += _differences("formulas", english.formulas, translated.formulas)
     problems += _differences("code literals", english.literals, translated.literals)
     problems += _differences("role or link targets", english.targets, translated.targets)
-    problems += _differences("numbers", english.numbers, translated.numbers)
+    # a date's month may be written in digits in the translation, where the English names it
+    months = month_numbers(english.prose) & (translated.numbers - english.numbers)
+    problems += _differences("numbers", english.numbers, translated.numbers - months)
     exceptions = exceptions or {}
     allowed = set(exceptions.get("messages", {}).get(msgid, {}).get(lang, []))
     other_senses = exceptions.get("other_senses", [])

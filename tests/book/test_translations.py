@@ -60,6 +60,30 @@ def test_an_added_number_fails():
     assert found == ["numbers not in the English: ['3']"], found
 
 
+DATED = "A question of 21 April 2021, and an article of January 29, 2024."
+
+
+@pytest.mark.parametrize(
+    "translation",
+    [
+        "2021 年 4 月 21 日的一个问题，以及 2024 年 1 月 29 日的一篇文章。",
+        "2021 年四月 21 日的一个问题，以及 2024 年一月 29 日的一篇文章。",
+    ],
+)
+def test_a_dates_month_may_be_written_in_digits(translation):
+    assert tr.month_numbers(DATED) == collections.Counter({"4": 1, "1": 1})
+    assert problems(translation, msgid=DATED) == []
+
+
+def test_only_the_dates_own_month_may_be_added():
+    wrong_month = "2021 年 5 月 21 日的一个问题，以及 2024 年 1 月 29 日的一篇文章。"
+    assert problems(wrong_month, msgid=DATED) == ["numbers not in the English: ['5']"]
+    twice = "2021 年 4 月 21 日的 4 个问题，以及 2024 年 1 月 29 日的一篇文章。"
+    assert problems(twice, msgid=DATED) == ["numbers not in the English: ['4']"]
+    undated = "In April the loss was 2.3026."
+    assert tr.month_numbers(undated) == collections.Counter()
+
+
 def test_a_changed_formula_fails():
     found = problems(CHINESE.replace("$s = 0.1$", "$s=0.1$"))
     assert any(p.startswith("formulas missing") for p in found), found
