@@ -205,6 +205,27 @@ def terms_used(prose, terms, other_senses=()):
 # The fidelity check
 
 
+def emphasis(message):
+    """How many bold and italic spans a message renders, as MyST's Markdown parser reads it
+    (``{"strong": n, "em": m}``). Inline formulas are parsed as formulas, so a ``*`` inside one
+    is not emphasis. In CommonMark a closing ``**`` that follows full-width punctuation and
+    precedes a letter (``**标签。**按``) does not close, and the asterisks print as they are."""
+    global _MARKDOWN
+    if _MARKDOWN is None:
+        from markdown_it import MarkdownIt
+        from mdit_py_plugins.dollarmath import dollarmath_plugin
+
+        _MARKDOWN = MarkdownIt("commonmark").use(dollarmath_plugin, double_inline=True)
+    found = collections.Counter()
+    for token in _MARKDOWN.parseInline(message):
+        for child in token.children or ():
+            if child.type in ("strong_open", "em_open"):
+                found[child.type[: -len("_open")]] += 1
+    return found
+
+
+_MARKDOWN = None
+
 _MONTHS = (
     "January February March April May June July August September October November December"
 ).split()
@@ -248,6 +269,13 @@ def check_message(msgid, msgstr, lang, terms, exceptions=None):
     problems += _differences("formulas", english.formulas, translated.formulas)
     problems += _differences("code literals", english.literals, translated.literals)
     problems += _differences("role or link targets", english.targets, translated.targets)
+    if emphasis(msgid) != emphasis(msgstr):
+        problems.append(
+            f"bold/italic spans {dict(emphasis(msgid))} in the English but "
+            f"{dict(emphasis(msgstr))} in the translation (a closing ** or * right after "
+            "full-width punctuation and before a letter does not close: put the punctuation "
+            "outside the emphasis)"
+        )
     # a date's month may be written in digits in the translation, where the English names it
     months = month_numbers(english.prose) & (translated.numbers - english.numbers)
     problems += _differences("numbers", english.numbers, translated.numbers - months)

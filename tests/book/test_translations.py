@@ -84,6 +84,31 @@ def test_only_the_dates_own_month_may_be_added():
     assert tr.month_numbers(undated) == collections.Counter()
 
 
+@pytest.mark.parametrize(
+    "english, translation",
+    [
+        ("**On the web:** read the chapters.", "**在网页上阅读：**按顺序阅读各章。"),
+        ('**"none"** means no call.', "**“无”**表示没有调用。"),
+        ("the *certain* outcome", "*完全确定。*的结果"),
+    ],
+)
+def test_bold_or_italic_that_would_not_render_fails(english, translation):
+    found = problems(translation, msgid=english)
+    assert len(found) == 1 and found[0].startswith("bold/italic spans"), found
+
+
+@pytest.mark.parametrize(
+    "english, translation",
+    [
+        ("**On the web:** read the chapters.", "**在网页上阅读**：按顺序阅读各章。"),
+        ('**"none"** means no call.', "“**无**”表示没有调用。"),
+        ("a product $a * b * c$ and *one* more", "乘积 $a * b * c$ 以及*另一个*"),
+    ],
+)
+def test_emphasis_that_renders_passes(english, translation):
+    assert problems(translation, msgid=english) == []
+
+
 def test_a_changed_formula_fails():
     found = problems(CHINESE.replace("$s = 0.1$", "$s=0.1$"))
     assert any(p.startswith("formulas missing") for p in found), found
