@@ -205,23 +205,45 @@ def terms_used(prose, terms, other_senses=()):
 # The fidelity check
 
 
-def emphasis(message):
-    """How many bold and italic spans a message renders, as MyST's Markdown parser reads it
-    (``{"strong": n, "em": m}``). Inline formulas are parsed as formulas, so a ``*`` inside one
-    is not emphasis. In CommonMark a closing ``**`` that follows full-width punctuation and
-    precedes a letter (``**标签。**按``) does not close, and the asterisks print as they are."""
+def _emphasis_spans(message):
+    """The bold and italic spans a message renders, as MyST's Markdown parser reads it: a list of
+    ``(kind, text)`` with kind ``"strong"`` or ``"em"``. Inline formulas are parsed as formulas,
+    so a ``*`` inside one is not emphasis. In CommonMark a closing ``**`` that follows full-width
+    punctuation and precedes a letter (``**标签。**按``) does not close, and the asterisks print
+    as they are."""
     global _MARKDOWN
     if _MARKDOWN is None:
         from markdown_it import MarkdownIt
         from mdit_py_plugins.dollarmath import dollarmath_plugin
 
         _MARKDOWN = MarkdownIt("commonmark").use(dollarmath_plugin, double_inline=True)
-    found = collections.Counter()
+    spans, open_spans = [], []
     for token in _MARKDOWN.parseInline(message):
         for child in token.children or ():
             if child.type in ("strong_open", "em_open"):
-                found[child.type[: -len("_open")]] += 1
-    return found
+                open_spans.append([child.type[: -len("_open")], ""])
+            elif child.type in ("strong_close", "em_close"):
+                spans.append(tuple(open_spans.pop()))
+            elif open_spans:
+                for span in open_spans:
+                    span[1] += child.content
+    return spans
+
+
+def emphasis(message):
+    """How many bold and italic spans a message renders (``{"strong": n, "em": m}``)."""
+    return collections.Counter(kind for kind, _ in _emphasis_spans(message))
+
+
+def _title_marks(english, translated):
+    """The English italics that the translation sets as a title instead, between 《》 (Chinese)
+    or 「」 or 『』 (Japanese), as its own typography marks a title (*Intuition behind
+    categorical cross entropy* is 《Intuition behind categorical cross entropy》)."""
+    marked = collections.Counter()
+    for kind, text in _emphasis_spans(english):
+        if kind == "em" and any(f"{a}{text}{b}" in translated for a, b in ("《》", "「」", "『』")):
+            marked["em"] += 1
+    return marked
 
 
 _MARKDOWN = None
@@ -269,10 +291,12 @@ def check_message(msgid, msgstr, lang, terms, exceptions=None):
     problems += _differences("formulas", english.formulas, translated.formulas)
     problems += _differences("code literals", english.literals, translated.literals)
     problems += _differences("role or link targets", english.targets, translated.targets)
-    if emphasis(msgid) != emphasis(msgstr):
+    english_emphasis, translated_emphasis = emphasis(msgid), emphasis(msgstr)
+    titles = _title_marks(msgid, msgstr) & (english_emphasis - translated_emphasis)
+    if english_emphasis != translated_emphasis + titles:
         problems.append(
-            f"bold/italic spans {dict(emphasis(msgid))} in the English but "
-            f"{dict(emphasis(msgstr))} in the translation (a closing ** or * right after "
+            f"bold/italic spans {dict(english_emphasis)} in the English but "
+            f"{dict(translated_emphasis)} in the translation (a closing ** or * right after "
             "full-width punctuation and before a letter does not close: put the punctuation "
             "outside the emphasis)"
         )

@@ -109,6 +109,20 @@ def test_emphasis_that_renders_passes(english, translation):
     assert problems(translation, msgid=english) == []
 
 
+def test_an_italic_title_may_be_set_in_title_marks_instead():
+    english = "A post, *Python实现交叉熵损失函数的调用方法*, and the *only* answer."
+    chinese = "一篇帖子《Python实现交叉熵损失函数的调用方法》，以及*唯一的*回答。"
+    japanese = "投稿「Python实现交叉熵损失函数的调用方法」と、*唯一の*回答。"
+    assert problems(chinese, msgid=english) == []
+    assert problems(japanese, msgid=english, lang="ja") == []
+    # the other italic is no title: dropping it still fails
+    dropped = chinese.replace("*唯一的*", "唯一的")
+    assert problems(dropped, msgid=english)[0].startswith("bold/italic spans")
+    # nor does a title mark excuse an italic whose text it does not hold
+    other = "一篇帖子《另一个标题》，以及唯一的回答。"
+    assert problems(other, msgid=english)[0].startswith("bold/italic spans")
+
+
 def test_a_changed_formula_fails():
     found = problems(CHINESE.replace("$s = 0.1$", "$s=0.1$"))
     assert any(p.startswith("formulas missing") for p in found), found
