@@ -57,3 +57,29 @@ def test_download_as_notebook_button(built_book):
     page = (built_book / "chapters" / "01_likelihood.html").read_text(encoding="utf-8")
     assert "_sources/chapters/01_likelihood.ipynb" in page
     assert (built_book / "_sources" / "chapters" / "01_likelihood.ipynb").is_file()
+
+
+def test_translated_doctrees_are_as_small_as_the_english(built_book):
+    # booktools.sphinxext._detach_translated_nodes: a translated node must find its page through
+    # its parent, not keep the small document its message was parsed in (which made each
+    # translated doctree about 35 times the English one, and its edition's build twice as slow)
+    import pickle
+
+    from docutils import nodes
+
+    doctrees = built_book.parent / "doctrees"
+    english = sum(p.stat().st_size for p in (doctrees / "en").rglob("*.doctree"))
+    for lang in ("zh_CN", "ja"):
+        files = sorted((doctrees / lang).rglob("*.doctree"))
+        assert len(files) == len(toc_files()), f"{lang}: {len(files)} doctrees"
+        size = sum(p.stat().st_size for p in files)
+        assert size < 1.5 * english, f"{lang}: doctrees of {size} bytes, English {english}"
+        for path in files:
+            doctree = pickle.loads(path.read_bytes())
+            foreign = [
+                node
+                for node in doctree.findall()
+                if isinstance(node.__dict__.get("_document"), nodes.document)
+                and node._document is not doctree
+            ]
+            assert not foreign, f"{path}: {len(foreign)} nodes point at another document"
