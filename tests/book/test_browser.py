@@ -6,7 +6,9 @@ be typeset by the MathJax that the site serves itself, without TeX errors; every
 must end with exercises whose solutions are hidden until clicked; and the search page must find
 "logits". The Chinese and Japanese editions (``zh_CN/``, ``ja/``) pass the same page checks, carry
 their ``lang``, are reached from every page by the language switcher, and their search finds the
-cross-entropy chapter for 交叉熵 and 交差エントロピー. Screenshots land in ``test-artifacts/screenshots/`` for a human to look at.
+cross-entropy chapter for 交叉熵 and 交差エントロピー. Screenshots land in ``test-artifacts/screenshots/`` for a human to look at:
+the top of every page, and, where ``XENT_FULL_SCREENSHOTS=1`` (CI sets it), every English page
+whole (rendering a long page whole for its screenshot takes longer than loading it).
 
 Chromium is the system package (``/usr/bin/chromium``; override with ``XENT_CHROMIUM``). Where it
 is missing these tests skip with one line, unless ``XENT_REQUIRE_BROWSER=1`` (CI sets it), which
@@ -51,6 +53,8 @@ TRANSLATIONS = list(LANGUAGES)  # the editions besides English, each in a folder
 # in a fresh context and listed at the end of the run; a second timeout fails and names the
 # requests that were still in flight.
 TIMEOUT_MS = 90_000
+#: English pages screenshotted whole, not only their top (each check is the same either way)
+FULL_SCREENSHOTS = os.environ.get("XENT_FULL_SCREENSHOTS") == "1"
 
 pytestmark = pytest.mark.slow
 
@@ -247,7 +251,8 @@ def check_loaded_offline_with_math_typeset(v, page_path, name, full_page=True):
 @pytest.mark.parametrize("page_path", toc_pages())
 def test_page_loads_offline_with_its_math_typeset(visit, page_path):
     v = visit(f"{page_path}.html")
-    check_loaded_offline_with_math_typeset(v, page_path, page_path.replace("/", "__"))
+    name = page_path.replace("/", "__")
+    check_loaded_offline_with_math_typeset(v, page_path, name, full_page=FULL_SCREENSHOTS)
     assert v.page.get_attribute("html", "lang") == "en"
 
 
@@ -256,7 +261,8 @@ def test_page_loads_offline_with_its_math_typeset(visit, page_path):
 def test_translated_page_loads_offline_with_its_math_typeset(visit, lang, page_path):
     v = visit(f"{lang}/{page_path}.html")
     name = f"{lang}__{page_path.replace('/', '__')}"
-    # the top of the page only: the layout below is the English edition's, screenshotted whole
+    # the top of the page only: the layout below is the English edition's (whole with
+    # XENT_FULL_SCREENSHOTS=1)
     check_loaded_offline_with_math_typeset(v, f"{lang}/{page_path}", name, full_page=False)
     assert v.page.get_attribute("html", "lang") == lang.replace("_", "-")
     notice = v.page.locator("p.xent-unfinished").count()
