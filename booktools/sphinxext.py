@@ -274,6 +274,13 @@ def _chinese_search():
     return ChineseSearch
 
 
+def nodes_of_other_documents(doctree):
+    """The nodes of ``doctree`` that hold a reference to a document other than ``doctree``."""
+    return [
+        node for node in doctree.findall() if node.__dict__.get("_document") not in (None, doctree)
+    ]
+
+
 def _detach_translated_nodes(app, doctree):
     """Point the translated nodes back at their page.
 
@@ -284,9 +291,8 @@ def _detach_translated_nodes(app, doctree):
     translated builds. Without the reference a node finds its document through its parent, as
     every other node of the page does.
     """
-    for node in doctree.findall():
-        if node.__dict__.get("_document") not in (None, doctree):
-            del node._document
+    for node in nodes_of_other_documents(doctree):
+        del node._document
 
 
 def __getattr__(name):

@@ -2,10 +2,14 @@
 from the network, and MathJax is served from the site itself."""
 
 import pathlib
+import pickle
 import re
 
 import pytest
 import yaml
+
+from booktools.sphinxext import nodes_of_other_documents
+from booktools.translations import LANGUAGES
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 
@@ -63,23 +67,13 @@ def test_translated_doctrees_are_as_small_as_the_english(built_book):
     # booktools.sphinxext._detach_translated_nodes: a translated node must find its page through
     # its parent, not keep the small document its message was parsed in (which made each
     # translated doctree about 35 times the English one, and its edition's build twice as slow)
-    import pickle
-
-    from docutils import nodes
-
     doctrees = built_book.parent / "doctrees"
     english = sum(p.stat().st_size for p in (doctrees / "en").rglob("*.doctree"))
-    for lang in ("zh_CN", "ja"):
+    for lang in LANGUAGES:
         files = sorted((doctrees / lang).rglob("*.doctree"))
         assert len(files) == len(toc_files()), f"{lang}: {len(files)} doctrees"
         size = sum(p.stat().st_size for p in files)
         assert size < 1.5 * english, f"{lang}: doctrees of {size} bytes, English {english}"
         for path in files:
-            doctree = pickle.loads(path.read_bytes())
-            foreign = [
-                node
-                for node in doctree.findall()
-                if isinstance(node.__dict__.get("_document"), nodes.document)
-                and node._document is not doctree
-            ]
+            foreign = nodes_of_other_documents(pickle.loads(path.read_bytes()))
             assert not foreign, f"{path}: {len(foreign)} nodes point at another document"

@@ -6,9 +6,10 @@ be typeset by the MathJax that the site serves itself, without TeX errors; every
 must end with exercises whose solutions are hidden until clicked; and the search page must find
 "logits". The Chinese and Japanese editions (``zh_CN/``, ``ja/``) pass the same page checks, carry
 their ``lang``, are reached from every page by the language switcher, and their search finds the
-cross-entropy chapter for 交叉熵 and 交差エントロピー. Screenshots land in ``test-artifacts/screenshots/`` for a human to look at:
-the top of every page, and, where ``XENT_FULL_SCREENSHOTS=1`` (CI sets it), every English page
-whole (rendering a long page whole for its screenshot takes longer than loading it).
+cross-entropy chapter for 交叉熵 and 交差エントロピー. Screenshots land in
+``test-artifacts/screenshots/`` for a human to look at: the top of every page, and, where
+``XENT_FULL_SCREENSHOTS=1`` (CI sets it), every English page whole (rendering a long page whole
+for its screenshot takes longer than loading it).
 
 Chromium is the system package (``/usr/bin/chromium``; override with ``XENT_CHROMIUM``). Where it
 is missing these tests skip with one line, unless ``XENT_REQUIRE_BROWSER=1`` (CI sets it), which
@@ -208,7 +209,7 @@ def screenshot(page, name, full_page=True):
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=full_page)
 
 
-def check_loaded_offline_with_math_typeset(v, page_path, name, full_page=True):
+def check_loaded_offline_with_math_typeset(v, page_path, name, full_page=FULL_SCREENSHOTS):
     """The checks every page of every edition passes; a screenshot named ``name``."""
     assert v.response is not None and v.response.status == 200, f"{page_path}: HTTP error"
     assert not v.blocked, f"{page_path} asked for resources outside the site: {v.blocked}"
@@ -251,8 +252,7 @@ def check_loaded_offline_with_math_typeset(v, page_path, name, full_page=True):
 @pytest.mark.parametrize("page_path", toc_pages())
 def test_page_loads_offline_with_its_math_typeset(visit, page_path):
     v = visit(f"{page_path}.html")
-    name = page_path.replace("/", "__")
-    check_loaded_offline_with_math_typeset(v, page_path, name, full_page=FULL_SCREENSHOTS)
+    check_loaded_offline_with_math_typeset(v, page_path, page_path.replace("/", "__"))
     assert v.page.get_attribute("html", "lang") == "en"
 
 

@@ -1,8 +1,6 @@
 """The book's Sphinx extension outside a build: the Chinese search splitter it registers gives
 the index Sphinx's own would, without its quadratic look-up (booktools/sphinxext.py)."""
 
-import pytest
-
 from booktools import sphinxext
 
 TEXT = (
@@ -35,7 +33,6 @@ def test_setup_registers_the_chinese_search():
 
 
 def test_chinese_search_indexes_as_sphinx_does():
-    pytest.importorskip("jieba")
     from sphinx.search.zh import SearchChinese
 
     ours, sphinxs = sphinxext._chinese_search()({}), SearchChinese({})
